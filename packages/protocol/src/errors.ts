@@ -1,0 +1,226 @@
+// The one registry of operational error codes. Every code maps to the HTTP status and AWS
+// `__type` it has on the API and to the WebSocket close code used when it ends a connection.
+// docs/errors.md is generated from this table and a test fails when the two drift apart.
+
+export interface ErrorSpec {
+  /** HTTP status when the error leaves the API. */
+  readonly httpStatus: number;
+  /** The `__type` of the AWS error body (the code a botocore/SDK client sees). */
+  readonly awsType: string;
+  /** WebSocket close code when the error ends a socket; null when it never does. */
+  readonly wsCloseCode: number | null;
+  /** What it means, for docs/errors.md. */
+  readonly summary: string;
+}
+
+// WebSocket close codes: RFC 6455 §7.4.1 where one fits (1002 protocol error, 1007 invalid
+// payload data, 1008 policy violation, 1009 message too big, 1011 internal error); the 4000-4999
+// private range for OpenSSM's own reasons.
+export const ERROR_CODES = {
+  // --- Wire decoding (AgentMessage framing). A bad frame closes that connection only. ---
+  FrameTruncated: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'A binary message is shorter than its header says.',
+  },
+  FrameHeaderInvalid: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'HeaderLength is zero, smaller than the fixed header, or points past the message.',
+  },
+  FrameFieldOutOfRange: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'A numeric header field is outside the range OpenSSM accepts.',
+  },
+  FrameMessageTypeInvalid: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'MessageType is empty, not printable ASCII, or longer than 32 bytes.',
+  },
+  FrameCreatedDateMissing: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'CreatedDate is zero (both AWS endpoints reject such a message).',
+  },
+  FramePayloadTooLarge: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1009,
+    summary: 'PayloadLength exceeds the configured maximum; nothing was allocated for it.',
+  },
+  FramePayloadLengthMismatch: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'PayloadLength disagrees with the number of bytes after the header.',
+  },
+  FrameDigestMismatch: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'PayloadDigest is not the SHA-256 of the payload.',
+  },
+  FrameMessageIdInvalid: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'A message id is not a canonical UUID.',
+  },
+  // --- Payloads carried inside messages. ---
+  PayloadInvalid: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1007,
+    summary: 'A payload is not the JSON or binary shape its message or payload type requires.',
+  },
+  PayloadTooLarge: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1009,
+    summary: 'A payload to be sent exceeds the maximum the channel negotiated.',
+  },
+  // --- smux v1 framing inside port sessions. ---
+  SmuxVersionUnsupported: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'An smux frame carries a version other than 1.',
+  },
+  SmuxCommandUnknown: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'An smux frame carries a command other than SYN, FIN, PSH or NOP.',
+  },
+  SmuxFrameTooLarge: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1009,
+    summary: 'An smux frame is longer than the configured maximum frame size.',
+  },
+  // --- Data-channel engine. ---
+  HandshakeFailed: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 4400,
+    summary: 'The peer answered the session handshake with a failure or an unusable answer.',
+  },
+  HandshakeTimedOut: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 4408,
+    summary: 'The peer did not complete the session handshake in time.',
+  },
+  ResendLimitExceeded: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 4410,
+    summary: 'A message was resent the maximum number of times without an acknowledgement.',
+  },
+  ChannelClosed: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1000,
+    summary: 'The data channel is closed; nothing more can be sent on it.',
+  },
+  // --- SSM API (AWS codes, ssm-wire §2.2). ---
+  InvalidInstanceId: {
+    httpStatus: 400,
+    awsType: 'InvalidInstanceId',
+    wsCloseCode: null,
+    summary: 'The node is unknown, not managed, or not in a valid state.',
+  },
+  TargetNotConnected: {
+    httpStatus: 400,
+    awsType: 'TargetNotConnected',
+    wsCloseCode: null,
+    summary: 'The target node has no live control channel.',
+  },
+  InvalidDocument: {
+    httpStatus: 400,
+    awsType: 'InvalidDocument',
+    wsCloseCode: null,
+    summary: 'The document does not exist or is not valid for this use.',
+  },
+  InvalidParameters: {
+    httpStatus: 400,
+    awsType: 'InvalidParameters',
+    wsCloseCode: null,
+    summary: 'A parameter is missing, unknown or fails its document definition.',
+  },
+  DoesNotExistException: {
+    httpStatus: 400,
+    awsType: 'DoesNotExistException',
+    wsCloseCode: 4404,
+    summary: 'The named resource (for example a session) does not exist.',
+  },
+  InvalidNextToken: {
+    httpStatus: 400,
+    awsType: 'InvalidNextToken',
+    wsCloseCode: null,
+    summary: 'The pagination token is not one this server issued.',
+  },
+  ValidationException: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: null,
+    summary: 'The request does not satisfy the operation’s constraints.',
+  },
+  AccessDeniedException: {
+    httpStatus: 400,
+    awsType: 'AccessDeniedException',
+    wsCloseCode: 4403,
+    summary: 'The caller is authenticated but no policy allows the action.',
+  },
+  UnrecognizedClientException: {
+    httpStatus: 400,
+    awsType: 'UnrecognizedClientException',
+    wsCloseCode: 4401,
+    summary: 'The access key or token is unknown, inactive or expired.',
+  },
+  InvalidSignatureException: {
+    httpStatus: 400,
+    awsType: 'InvalidSignatureException',
+    wsCloseCode: 4401,
+    summary: 'The request signature does not match.',
+  },
+  ThrottlingException: {
+    httpStatus: 400,
+    awsType: 'ThrottlingException',
+    wsCloseCode: 1013,
+    summary: 'Too many requests; retry with backoff.',
+  },
+  InternalServerError: {
+    httpStatus: 500,
+    awsType: 'InternalServerError',
+    wsCloseCode: 1011,
+    summary: 'An unexpected failure; the details are logged once with the request id.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An operational error with a stable code from the registry. Programmer mistakes are plain Errors. */
+export class CodedError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CodedError';
+    this.code = code;
+  }
+
+  get spec(): ErrorSpec {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isCodedError(value: unknown): value is CodedError {
+  return value instanceof CodedError;
+}

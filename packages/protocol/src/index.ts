@@ -1,0 +1,8 @@
+// Public surface of @openssm/protocol: the SSM wire formats, platform-free.
+
+export * from './errors.js';
+export * from './message-types.js';
+export * from './agent-message-layout.js';
+export * from './agent-message.js';
+export * from './uuid.js';
+export * from './text.js';

@@ -1,0 +1,33 @@
+// Canonical UUID text <-> the swapped 16-byte layout of AgentMessage.MessageId (§4.2): bytes
+// 0-7 on the wire hold the UUID's last 8 bytes, bytes 8-15 its first 8.
+
+import { CodedError } from './errors.js';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function isUuid(text: string): boolean {
+  return UUID_PATTERN.test(text);
+}
+
+/** Writes `uuid` into `target` at `offset` in the swapped wire layout. */
+export function writeSwappedUuid(uuid: string, target: Uint8Array, offset: number): void {
+  if (!isUuid(uuid)) {
+    throw new CodedError('FrameMessageIdInvalid', `not a canonical UUID: ${JSON.stringify(uuid)}`);
+  }
+  const hex = uuid.replaceAll('-', '');
+  for (let i = 0; i < 16; i++) {
+    const byte = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    // First half of the UUID goes to the second half of the field and vice versa.
+    target[offset + ((i + 8) % 16)] = byte;
+  }
+}
+
+/** Reads the swapped wire layout at `offset` back into lowercase canonical UUID text. */
+export function readSwappedUuid(source: Uint8Array, offset: number): string {
+  let hex = '';
+  for (let i = 0; i < 16; i++) {
+    hex += HEX[source[offset + ((i + 8) % 16)] ?? 0];
+  }
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

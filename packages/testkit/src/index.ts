@@ -1,0 +1,4 @@
+// @openssm/testkit: helpers for tests only (never imported by product code).
+
+export * from './random.js';
+export * from './node-sha256.js';
