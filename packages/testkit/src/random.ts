@@ -39,7 +39,7 @@ export function createRandom(seed: number): Random {
  * duplication, insertion): the "mutated" half of a fuzz corpus.
  */
 export function mutateBytes(input: Uint8Array, random: Random): Uint8Array {
-  let bytes = Uint8Array.from(input);
+  let bytes: Uint8Array = Uint8Array.from(input);
   const edits = 1 + random.int(4);
   for (let e = 0; e < edits; e++) {
     const at = bytes.length === 0 ? 0 : random.int(bytes.length);
