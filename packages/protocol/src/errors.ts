@@ -66,12 +66,6 @@ export const ERROR_CODES = {
     wsCloseCode: 1002,
     summary: 'PayloadDigest is not the SHA-256 of the payload.',
   },
-  FrameMessageIdInvalid: {
-    httpStatus: 400,
-    awsType: 'ValidationException',
-    wsCloseCode: 1002,
-    summary: 'A message id is not a canonical UUID.',
-  },
   // --- Payloads carried inside messages. ---
   PayloadInvalid: {
     httpStatus: 400,
@@ -97,6 +91,12 @@ export const ERROR_CODES = {
     awsType: 'ValidationException',
     wsCloseCode: 1002,
     summary: 'An smux frame carries a command other than SYN, FIN, PSH or NOP.',
+  },
+  SmuxFrameInvalid: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: 1002,
+    summary: 'An smux SYN, FIN or NOP frame carries data (xtaci/smux would misread what follows).',
   },
   SmuxFrameTooLarge: {
     httpStatus: 400,

@@ -6,3 +6,6 @@ export * from './agent-message-layout.js';
 export * from './agent-message.js';
 export * from './uuid.js';
 export * from './text.js';
+export * from './smux.js';
+export * from './json-shape.js';
+export * from './payloads/index.js';

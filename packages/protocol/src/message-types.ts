@@ -57,3 +57,8 @@ export const PayloadFlag = {
   ConnectToPortError: 3,
 } as const;
 export type PayloadFlag = (typeof PayloadFlag)[keyof typeof PayloadFlag];
+
+/** Handshake and encryption-challenge payloads: acknowledged before they are handled (§4.6). */
+export function isHandshakePayloadType(payloadType: number): boolean {
+  return payloadType >= PayloadType.HandshakeRequest && payloadType <= PayloadType.EncChallengeResponse;
+}

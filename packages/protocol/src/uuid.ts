@@ -1,8 +1,6 @@
 // Canonical UUID text <-> the swapped 16-byte layout of AgentMessage.MessageId (§4.2): bytes
 // 0-7 on the wire hold the UUID's last 8 bytes, bytes 8-15 its first 8.
 
-import { CodedError } from './errors.js';
-
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -13,7 +11,8 @@ export function isUuid(text: string): boolean {
 /** Writes `uuid` into `target` at `offset` in the swapped wire layout. */
 export function writeSwappedUuid(uuid: string, target: Uint8Array, offset: number): void {
   if (!isUuid(uuid)) {
-    throw new CodedError('FrameMessageIdInvalid', `not a canonical UUID: ${JSON.stringify(uuid)}`);
+    // Only our own code writes message ids, so a bad one is a programmer mistake.
+    throw new RangeError(`not a canonical UUID: ${JSON.stringify(uuid)}`);
   }
   const hex = uuid.replaceAll('-', '');
   for (let i = 0; i < 16; i++) {

@@ -2,3 +2,6 @@
 
 export * from './random.js';
 export * from './node-sha256.js';
+export * from './agent-message-vectors.js';
+export * from './fake-clock.js';
+export * from './lossy-link.js';

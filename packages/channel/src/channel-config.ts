@@ -1,0 +1,77 @@
+// Tunables of the data-channel engine with the reason for each default. AWS's values come from
+// ssm-wire §4.7; where we deviate (push back instead of evicting) the reason is given.
+
+export interface ChannelConfig {
+  /** Largest payload this end puts in one stream message. */
+  readonly maxPayloadLength: number;
+  /** Largest payload accepted from the peer; checked before anything is allocated. */
+  readonly maxIncomingPayloadLength: number;
+  /** Unacknowledged messages allowed in flight before `send` waits. */
+  readonly windowSize: number;
+  /** Unacknowledged payload bytes allowed in flight before `send` waits. */
+  readonly windowBytes: number;
+  /** Out-of-order messages held while waiting for a gap to fill. */
+  readonly incomingBufferSize: number;
+  readonly resendTickMs: number;
+  /** Messages resent per tick at most, so a long outage does not end in a resend storm. */
+  readonly maxResendsPerTick: number;
+  /** Resends of one message before the channel fails; Infinity never gives up. */
+  readonly maxResendAttempts: number;
+  readonly initialRttMs: number;
+  readonly initialRttVarMs: number;
+  readonly initialRtoMs: number;
+  readonly minRtoVarianceMs: number;
+  readonly maxRtoMs: number;
+  /** In cumulative-ack mode: acknowledge after this many in-order messages at the latest. */
+  readonly cumulativeAckEvery: number;
+  /** In cumulative-ack mode: acknowledge after this delay at the latest. */
+  readonly cumulativeAckDelayMs: number;
+  /** Acknowledge with one cumulative ack instead of one per message (OpenSSM peers only). */
+  readonly cumulativeAcks: boolean;
+}
+
+/** AWS's payload size: what the plugin and agent produce and what we send to AWS peers. */
+export const AWS_MAX_PAYLOAD_LENGTH = 1024;
+
+export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = {
+  maxPayloadLength: AWS_MAX_PAYLOAD_LENGTH,
+  maxIncomingPayloadLength: 1024 * 1024,
+  // AWS's plugin holds 10,000 out-of-order messages; staying below that means a gap never makes
+  // it drop what we sent. 1,000 × 1 KiB in flight is far beyond any loopback or WAN BDP we need.
+  windowSize: 1000,
+  windowBytes: 16 * 1024 * 1024,
+  incomingBufferSize: 10_000,
+  resendTickMs: 100,
+  maxResendsPerTick: 256,
+  // The plugin gives up after 3,000 resends (about 5 minutes at one per 100 ms tick).
+  maxResendAttempts: 3000,
+  initialRttMs: 100,
+  initialRttVarMs: 0,
+  initialRtoMs: 200,
+  minRtoVarianceMs: 10,
+  maxRtoMs: 1000,
+  cumulativeAckEvery: 32,
+  cumulativeAckDelayMs: 2,
+  cumulativeAcks: false,
+};
+
+/** What our agent offers, and our client accepts at most, in the OpenSSMTransport handshake action. */
+export const OPENSSM_TRANSPORT_OFFER = {
+  // 64 KiB matches a bare Node `ws` relay's sweet spot (DESIGN.md §6) and stays far below the
+  // 1 MiB decode ceiling, so a bulk message never starves keystrokes on another socket.
+  maxPayloadLength: 64 * 1024,
+  windowSize: 256,
+} as const;
+
+export function resolveChannelConfig(overrides: Partial<ChannelConfig> = {}): ChannelConfig {
+  const config = { ...DEFAULT_CHANNEL_CONFIG, ...overrides };
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === 'number' && !(value > 0 || (value === 0 && key === 'initialRttVarMs'))) {
+      throw new RangeError(`channel config ${key} must be positive, got ${value}`);
+    }
+  }
+  if (config.maxPayloadLength > config.windowBytes) {
+    throw new RangeError('channel config windowBytes must hold at least one full message');
+  }
+  return Object.freeze(config);
+}
