@@ -30,7 +30,9 @@ interface PackageJson {
 }
 
 function readPackage(name: string): PackageJson {
-  return JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as PackageJson;
+  return JSON.parse(
+    readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'),
+  ) as PackageJson;
 }
 
 function workspaceDeps(deps: Record<string, string> | undefined): string[] {

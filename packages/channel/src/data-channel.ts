@@ -175,7 +175,10 @@ export class DataChannel {
     const limit = this.config.maxPayloadLength;
     if (payload.length > limit && !SPLITTABLE_PAYLOAD_TYPES.has(payloadType)) {
       return Promise.reject(
-        new CodedError('PayloadTooLarge', `payload type ${payloadType} of ${payload.length} bytes exceeds ${limit}`),
+        new CodedError(
+          'PayloadTooLarge',
+          `payload type ${payloadType} of ${payload.length} bytes exceeds ${limit}`,
+        ),
       );
     }
     if (payload.length === 0) {

@@ -145,7 +145,9 @@ export class AgentHandshake {
       this.fail(
         error instanceof CodedError && error.code === 'HandshakeFailed'
           ? error
-          : new CodedError('HandshakeFailed', 'the HandshakeResponse is not valid', { cause: error }),
+          : new CodedError('HandshakeFailed', 'the HandshakeResponse is not valid', {
+              cause: error,
+            }),
       );
     }
     return true;
@@ -153,7 +155,10 @@ export class AgentHandshake {
 
   private complete(payload: Uint8Array): void {
     const response = parseHandshakeResponse(payload);
-    const sessionAction = findAction(response.processedClientActions, HandshakeActionType.SessionType);
+    const sessionAction = findAction(
+      response.processedClientActions,
+      HandshakeActionType.SessionType,
+    );
     if (sessionAction === undefined || !isActionSuccess(sessionAction)) {
       const reason = sessionAction?.error || 'no answer to the SessionType action';
       throw new CodedError('HandshakeFailed', `the client refused the session: ${reason}`);
@@ -251,7 +256,9 @@ export class ClientHandshake {
       this.outcome.reject(
         error instanceof CodedError && error.code === 'HandshakeFailed'
           ? error
-          : new CodedError('HandshakeFailed', 'the agent sent an invalid handshake', { cause: error }),
+          : new CodedError('HandshakeFailed', 'the agent sent an invalid handshake', {
+              cause: error,
+            }),
       );
       return true;
     }
@@ -303,14 +310,22 @@ export class ClientHandshake {
   }
 
   private process(action: RequestedClientAction): ProcessedClientAction {
-    const result = (status: number, actionResult: JsonValue, error = ''): ProcessedClientAction => ({
+    const result = (
+      status: number,
+      actionResult: JsonValue,
+      error = '',
+    ): ProcessedClientAction => ({
       actionType: action.actionType,
       actionStatus: status as ProcessedClientAction['actionStatus'],
       actionResult,
       error,
     });
     if (!action.known) {
-      return result(HandshakeActionStatus.Unsupported, null, `Unsupported action ${action.actionType}`);
+      return result(
+        HandshakeActionStatus.Unsupported,
+        null,
+        `Unsupported action ${action.actionType}`,
+      );
     }
     switch (action.actionType) {
       case HandshakeActionType.SessionType: {
@@ -336,7 +351,11 @@ export class ClientHandshake {
       case HandshakeActionType.OpenSSMTransport: {
         const limits = this.options.transportLimits;
         if (limits === undefined) {
-          return result(HandshakeActionStatus.Unsupported, null, 'Unsupported action OpenSSMTransport');
+          return result(
+            HandshakeActionStatus.Unsupported,
+            null,
+            'Unsupported action OpenSSMTransport',
+          );
         }
         const offer = action.actionParameters;
         this.transport = {

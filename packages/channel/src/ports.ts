@@ -1,7 +1,8 @@
 // What the data-channel engine needs from its host, injected so the engine runs unchanged in
 // Node, in the browser and under a fake clock in tests.
 
-export type TimerHandle = unknown;
+/** Node returns an object, browsers a number; the engine only hands it back to clearTimeout. */
+export type TimerHandle = object | number;
 
 export interface Clock {
   /** Milliseconds since the epoch (CreatedDate on the wire is epoch milliseconds). */

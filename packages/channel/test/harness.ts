@@ -1,7 +1,12 @@
 // Shared wiring for channel tests: two engines joined by a simulated link on a fake clock, with
 // seeded message ids so every run is the same.
 
-import { DataChannel, type ChannelConfig, type ChannelRole, type StreamMessage } from '@openssm/channel';
+import {
+  DataChannel,
+  type ChannelConfig,
+  type ChannelRole,
+  type StreamMessage,
+} from '@openssm/channel';
 import {
   FakeClock,
   createLossyLink,
@@ -32,6 +37,11 @@ export interface Endpoint {
   readonly received: StreamMessage[];
   /** Return false from the handler while this is true (session "not ready"). */
   refuse: boolean;
+  /**
+   * Sees each in-order message before the session, as a handshake does; when it returns true the
+   * message is consumed and not recorded in `received`. Undefined: everything goes to the session.
+   */
+  route?: ((message: StreamMessage) => boolean) | undefined;
 }
 
 export interface Pair {
@@ -49,10 +59,12 @@ export function createEndpoint(
   clock: FakeClock,
   random: Random,
   config: Partial<ChannelConfig> = {},
+  route?: (message: StreamMessage) => boolean,
 ): Endpoint {
   const endpoint: Endpoint = {
     received: [],
     refuse: false,
+    route,
     channel: undefined as unknown as DataChannel,
   };
   const channel = new DataChannel({
@@ -61,6 +73,7 @@ export function createEndpoint(
     config,
     handlers: {
       onStreamMessage: (message) => {
+        if (endpoint.route?.(message) === true) return true;
         if (endpoint.refuse) return false;
         endpoint.received.push({ ...message, payload: Uint8Array.from(message.payload) });
         return true;
@@ -123,7 +136,8 @@ export async function runUntil(
     if (done()) return step;
     if (!clock.runNext()) {
       await flushMicrotasks();
-      if (!done() && clock.pendingTimers === 0) throw new Error('simulation stalled: no timers left');
+      if (!done() && clock.pendingTimers === 0)
+        throw new Error('simulation stalled: no timers left');
     }
   }
   throw new Error(`simulation did not finish within ${maxSteps} steps`);

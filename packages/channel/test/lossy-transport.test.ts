@@ -14,7 +14,13 @@ import {
 } from './harness.js';
 
 const MESSAGES_EACH_WAY = 10_000;
-const LOSSY = { dropRate: 0.1, duplicateRate: 0.1, reorderRate: 0.1, latencyMs: 2, reorderDelayMs: 20 };
+const LOSSY = {
+  dropRate: 0.1,
+  duplicateRate: 0.1,
+  reorderRate: 0.1,
+  latencyMs: 2,
+  reorderDelayMs: 20,
+};
 
 async function produce(endpoint: Endpoint, tag: number, onProgress?: (sent: number) => void) {
   for (let index = 0; index < MESSAGES_EACH_WAY; index++) {
@@ -32,7 +38,10 @@ function assertExactlyOnceInOrder(endpoint: Endpoint, tag: number): void {
 }
 
 async function exchange(pair: Pair, onClientProgress?: (sent: number) => void) {
-  const producers = Promise.all([produce(pair.client, 1, onClientProgress), produce(pair.agent, 2)]);
+  const producers = Promise.all([
+    produce(pair.client, 1, onClientProgress),
+    produce(pair.agent, 2),
+  ]);
   let produced = false;
   void producers.then(() => (produced = true));
   const steps = await runUntil(

@@ -142,7 +142,8 @@ export class JsonObjectReader {
       const got = typeof value === 'number' ? String(value) : describeJsonType(value);
       throw this.fail(key, `must be an integer from ${min} to ${max}, got ${got}`);
     }
-    return value;
+    // -0 (from "-0") becomes 0, so what we parse re-encodes and compares like the sender meant.
+    return value === 0 ? 0 : value;
   }
 
   /** A string that is one of `values`. */

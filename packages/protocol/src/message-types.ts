@@ -60,5 +60,7 @@ export type PayloadFlag = (typeof PayloadFlag)[keyof typeof PayloadFlag];
 
 /** Handshake and encryption-challenge payloads: acknowledged before they are handled (§4.6). */
 export function isHandshakePayloadType(payloadType: number): boolean {
-  return payloadType >= PayloadType.HandshakeRequest && payloadType <= PayloadType.EncChallengeResponse;
+  return (
+    payloadType >= PayloadType.HandshakeRequest && payloadType <= PayloadType.EncChallengeResponse
+  );
 }

@@ -57,8 +57,14 @@ export function createLossyLink(clock: FakeClock, random: Random, faults: LinkFa
       deliverLater(to, bytes);
     }
   };
-  const a: LinkEnd = { transport: { send: (bytes) => forward(b, bytes) }, onReceive: () => undefined };
-  const b: LinkEnd = { transport: { send: (bytes) => forward(a, bytes) }, onReceive: () => undefined };
+  const a: LinkEnd = {
+    transport: { send: (bytes) => forward(b, bytes) },
+    onReceive: () => undefined,
+  };
+  const b: LinkEnd = {
+    transport: { send: (bytes) => forward(a, bytes) },
+    onReceive: () => undefined,
+  };
   return {
     a,
     b,
