@@ -67,7 +67,8 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json'],
+        // The console is typed against the DOM, so it lints with its own project.
+        project: ['./tsconfig.json', './packages/web/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -4,6 +4,11 @@
 export interface ChannelConfig {
   /** Largest payload this end puts in one stream message. */
   readonly maxPayloadLength: number;
+  /**
+   * Largest single-message payload (handshake JSON, Size, Flag): these are never split, and
+   * AWS's endpoints send them whole whatever their stream payload size.
+   */
+  readonly maxControlPayloadLength: number;
   /** Largest payload accepted from the peer; checked before anything is allocated. */
   readonly maxIncomingPayloadLength: number;
   /** Unacknowledged messages allowed in flight before `send` waits. */
@@ -35,6 +40,8 @@ export const AWS_MAX_PAYLOAD_LENGTH = 1024;
 
 export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = {
   maxPayloadLength: AWS_MAX_PAYLOAD_LENGTH,
+  // Holds any Session document's properties and the longest customer message our parsers accept.
+  maxControlPayloadLength: 64 * 1024,
   maxIncomingPayloadLength: 1024 * 1024,
   // AWS's plugin holds 10,000 out-of-order messages; staying below that means a gap never makes
   // it drop what we sent. 1,000 × 1 KiB in flight is far beyond any loopback or WAN BDP we need.

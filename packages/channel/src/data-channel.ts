@@ -172,8 +172,9 @@ export class DataChannel {
     if (this.closed) {
       return Promise.reject(new CodedError('ChannelClosed', 'the data channel is closed'));
     }
-    const limit = this.config.maxPayloadLength;
-    if (payload.length > limit && !SPLITTABLE_PAYLOAD_TYPES.has(payloadType)) {
+    const splittable = SPLITTABLE_PAYLOAD_TYPES.has(payloadType);
+    const limit = splittable ? this.config.maxPayloadLength : this.config.maxControlPayloadLength;
+    if (payload.length > limit && !splittable) {
       return Promise.reject(
         new CodedError(
           'PayloadTooLarge',

@@ -24,6 +24,7 @@ import {
   type ProcessedClientAction,
   type RequestedClientAction,
 } from '@openssm/protocol';
+import { resolveChannelConfig, type ChannelConfig } from './channel-config.js';
 import type { DataChannel } from './data-channel.js';
 import type { StreamMessage } from './incoming-buffer.js';
 import type { Clock, TimerHandle } from './ports.js';
@@ -33,13 +34,30 @@ export const HANDSHAKE_TIMEOUT_MS = 15_000;
 
 type HandshakeState = 'idle' | 'waiting' | 'complete' | 'failed';
 
-/** Applies negotiated transport limits to a channel (both roles do it at their switch point). */
-function applyTransport(channel: DataChannel, transport: OpenSSMTransportParameters): void {
-  channel.reconfigure({
+/** The channel settings negotiated transport limits stand for. */
+function transportConfig(
+  channel: DataChannel,
+  transport: OpenSSMTransportParameters,
+): Partial<ChannelConfig> {
+  return {
     maxPayloadLength: transport.maxPayloadLength,
     windowSize: Math.min(channel.currentConfig.windowSize, transport.windowSize),
     cumulativeAcks: transport.cumulativeAcks,
-  });
+  };
+}
+
+/** Applies negotiated transport limits to a channel (both roles do it at their switch point). */
+function applyTransport(channel: DataChannel, transport: OpenSSMTransportParameters): void {
+  channel.reconfigure(transportConfig(channel, transport));
+}
+
+/**
+ * Throws now if the channel could not switch to `bound` (say `windowBytes` below its payload
+ * length): negotiated values never exceed the offer or the limits, so the switch cannot fail
+ * halfway through the handshake, where it would leave one end waiting forever.
+ */
+function assertTransportFits(channel: DataChannel, bound: OpenSSMTransportParameters): void {
+  resolveChannelConfig({ ...channel.currentConfig, ...transportConfig(channel, bound) });
 }
 
 /** A promise with its settle functions, settled once. */
@@ -93,6 +111,17 @@ export class AgentHandshake {
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error('handshake already started');
     const { channel, clock, transportOffer } = this.options;
+    // HandshakeComplete goes out before any switch and cannot be split: check now that it fits,
+    // or `done` would resolve while the client waits forever for a message that was never sent.
+    const longestComplete = encodeHandshakeComplete({
+      handshakeTimeToComplete: Number.MAX_SAFE_INTEGER,
+      customerMessage: this.options.customerMessage ?? '',
+    });
+    const limit = channel.currentConfig.maxControlPayloadLength;
+    if (longestComplete.length > limit) {
+      throw new RangeError(`customerMessage makes HandshakeComplete longer than ${limit} bytes`);
+    }
+    if (transportOffer !== undefined) assertTransportFits(channel, transportOffer);
     const actions: RequestedClientAction[] = [
       {
         known: true,
@@ -122,13 +151,23 @@ export class AgentHandshake {
         ),
       this.options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     );
-    await channel.send(
-      PayloadType.HandshakeRequest,
-      encodeHandshakeRequest({
-        agentVersion: this.options.agentVersion,
-        requestedClientActions: actions,
-      }),
-    );
+    try {
+      await channel.send(
+        PayloadType.HandshakeRequest,
+        encodeHandshakeRequest({
+          agentVersion: this.options.agentVersion,
+          requestedClientActions: actions,
+        }),
+      );
+    } catch (error) {
+      // Settle `done` now rather than with a misleading timeout 15 s later.
+      this.fail(
+        new CodedError('HandshakeFailed', 'the HandshakeRequest could not be sent', {
+          cause: error,
+        }),
+      );
+      throw error;
+    }
   }
 
   /** True when the handshake consumed `message` (the session must not see it). */
@@ -237,7 +276,11 @@ export class ClientHandshake {
   private transport: OpenSSMTransportParameters | undefined;
   private readonly outcome = deferred<ClientHandshakeOutcome>();
 
-  constructor(private readonly options: ClientHandshakeOptions) {}
+  constructor(private readonly options: ClientHandshakeOptions) {
+    if (options.transportLimits !== undefined) {
+      assertTransportFits(options.channel, options.transportLimits);
+    }
+  }
 
   /** Resolves when the session may start (HandshakeComplete, or output without a handshake). */
   get done(): Promise<ClientHandshakeOutcome> {
@@ -280,6 +323,10 @@ export class ClientHandshake {
       }
       case PayloadType.EncChallengeRequest:
         throw new CodedError('HandshakeFailed', 'KMS encryption is not supported by this client');
+      case PayloadType.HandshakeResponse:
+      case PayloadType.EncChallengeResponse:
+        // Types only a client sends: never the session's, and not a sign the handshake was skipped.
+        return true;
       default:
         if (this.state === 'waiting-request') {
           // Output before any request: the agent skipped the handshake (shell without KMS).

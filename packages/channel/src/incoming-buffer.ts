@@ -14,10 +14,6 @@ export class IncomingBuffer {
 
   constructor(private readonly capacity: number) {}
 
-  get size(): number {
-    return this.messages.size;
-  }
-
   /** Stores `message` unless it is too far ahead or the buffer is full; true when held. */
   store(message: StreamMessage, expectedSequenceNumber: number): boolean {
     if (this.messages.has(message.sequenceNumber)) return true;

@@ -25,10 +25,6 @@ export class OutgoingWindow {
     return this.pending.size;
   }
 
-  get bytes(): number {
-    return this.bytesInFlight;
-  }
-
   hasRoomFor(payloadLength: number): boolean {
     if (this.pending.size === 0) return true;
     return (

@@ -220,11 +220,15 @@ describe('sending', () => {
     expect(joined).toEqual(payload);
   });
 
-  it('refuses a non-stream payload larger than one message, and sends nothing for an empty one', async () => {
+  it('sends a non-stream payload whole up to its limit, refuses a larger one, and sends nothing for an empty one', async () => {
     const rig = createRig('client');
-    await expect(rig.channel.send(PayloadType.Size, new Uint8Array(2000))).rejects.toMatchObject({
-      code: 'PayloadTooLarge',
-    });
+    await expect(
+      rig.channel.send(PayloadType.Size, new Uint8Array(64 * 1024 + 1)),
+    ).rejects.toMatchObject({ code: 'PayloadTooLarge' });
+    // Up to maxControlPayloadLength a non-stream payload goes whole, never split.
+    await rig.channel.send(PayloadType.HandshakeResponse, new Uint8Array(5000));
+    expect(rig.sent.map((frame) => frame.payload.length)).toEqual([5000]);
+    rig.sent.length = 0;
     await rig.channel.send(PayloadType.Output, new Uint8Array(0));
     expect(rig.sent).toHaveLength(0);
   });

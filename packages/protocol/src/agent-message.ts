@@ -164,7 +164,10 @@ function readMessageType(bytes: Uint8Array): string {
     text += String.fromCharCode(bytes[i] ?? 0);
   }
   if (!isValidMessageTypeText(text)) {
-    throw new CodedError('FrameMessageTypeInvalid', `MessageType ${JSON.stringify(text)} is invalid`);
+    throw new CodedError(
+      'FrameMessageTypeInvalid',
+      `MessageType ${JSON.stringify(text)} is invalid`,
+    );
   }
   return text;
 }
@@ -182,7 +185,9 @@ function readSafeInteger(view: DataView, offset: number, name: string, signed: b
 }
 
 function skipsValidation(messageType: string): boolean {
-  return messageType === MessageType.StartPublication || messageType === MessageType.PausePublication;
+  return (
+    messageType === MessageType.StartPublication || messageType === MessageType.PausePublication
+  );
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -63,7 +63,10 @@ function parseJson(text: string, what: string): JsonValue {
   }
 }
 
-/** Reads typed fields from one JSON object; `what` is its path, e.g. `HandshakeRequest.RequestedClientActions[0]`. */
+/**
+ * Reads typed fields from one JSON object; `what` is its path for messages, e.g.
+ * `HandshakeRequest.RequestedClientActions[0]`.
+ */
 export class JsonObjectReader {
   private constructor(
     /** The object itself (JSON.parse made every key, even `__proto__`, an own data property). */

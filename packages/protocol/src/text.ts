@@ -10,7 +10,6 @@ declare const TextDecoder: new (
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
-const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
 
 export function encodeUtf8(text: string): Uint8Array {
   return encoder.encode(text);
@@ -23,9 +22,4 @@ export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Decodes UTF-8, replacing malformed sequences with U+FFFD (for display only). */
-export function decodeUtf8Lenient(bytes: Uint8Array): string {
-  return lenientDecoder.decode(bytes);
 }

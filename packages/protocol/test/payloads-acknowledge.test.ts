@@ -11,9 +11,16 @@ import {
 } from '@openssm/protocol';
 import { createRandom } from '@openssm/testkit';
 import { describe, expect, it } from 'vitest';
-import { expectFieldsEnforced, invalid, NOT_A_JSON_OBJECT, text, utf8, WRONG } from './payloads-helpers.js';
+import {
+  expectFieldsEnforced,
+  invalid,
+  NOT_A_JSON_OBJECT,
+  text,
+  utf8,
+  WRONG,
+} from './payloads-helpers.js';
 
-// Verbatim payload of the acknowledge the plugin sent (§4.2: PayloadLength 176, digest 26cc13fc…c8b08a).
+// Verbatim payload of the plugin's acknowledge (§4.2: PayloadLength 176, digest 26cc13fc…c8b08a).
 const CAPTURED_ACK =
   '{"AcknowledgedMessageType":"output_stream_data","AcknowledgedMessageId":"bb252f5d-af83-4398-afd7-e7778696026c","AcknowledgedMessageSequenceNumber":0,"IsSequentialMessage":true}';
 
@@ -66,7 +73,12 @@ describe('AcknowledgeContent', () => {
       const value: AcknowledgeContent = {
         acknowledgedMessageType: random.pick(types),
         acknowledgedMessageId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
-        acknowledgedSequenceNumber: random.pick([0, 1, Number.MAX_SAFE_INTEGER, random.int(2 ** 40)]),
+        acknowledgedSequenceNumber: random.pick([
+          0,
+          1,
+          Number.MAX_SAFE_INTEGER,
+          random.int(2 ** 40),
+        ]),
         isSequentialMessage: random.chance(0.5),
         ...(random.chance(0.5) ? { openSsmCumulative: random.chance(0.5) } : {}),
       };
@@ -76,10 +88,19 @@ describe('AcknowledgeContent', () => {
 
   it('enforces every field', () => {
     expectFieldsEnforced((json) => parseAcknowledgeContent(utf8(json)), JSON.parse(CAPTURED_ACK), [
-      { key: 'AcknowledgedMessageType', wrong: [...WRONG.string, '', 'has space', 'a'.repeat(33), 'é'] },
+      {
+        key: 'AcknowledgedMessageType',
+        wrong: [...WRONG.string, '', 'has space', 'a'.repeat(33), 'é'],
+      },
       {
         key: 'AcknowledgedMessageId',
-        wrong: [...WRONG.string, '', 'bb252f5d', 'bb252f5d-af83-4398-afd7-e7778696026c0', '{bb252f5d-af83-4398-afd7-e7778696026c}'],
+        wrong: [
+          ...WRONG.string,
+          '',
+          'bb252f5d',
+          'bb252f5d-af83-4398-afd7-e7778696026c0',
+          '{bb252f5d-af83-4398-afd7-e7778696026c}',
+        ],
       },
       {
         key: 'AcknowledgedMessageSequenceNumber',
@@ -98,7 +119,13 @@ describe('AcknowledgeContent', () => {
   });
 
   it('is case-sensitive about keys', () => {
-    invalid(() => parseAcknowledgeContent(utf8(CAPTURED_ACK.replace('IsSequentialMessage', 'isSequentialMessage'))), 'IsSequentialMessage is missing');
+    invalid(
+      () =>
+        parseAcknowledgeContent(
+          utf8(CAPTURED_ACK.replace('IsSequentialMessage', 'isSequentialMessage')),
+        ),
+      'IsSequentialMessage is missing',
+    );
   });
 
   it('rejects what is not a JSON object and input over the cap', () => {
@@ -108,10 +135,16 @@ describe('AcknowledgeContent', () => {
   });
 
   it('refuses to encode values no peer could accept', () => {
-    expect(() => encodeAcknowledgeContent({ ...CAPTURED, acknowledgedMessageType: '' })).toThrow(RangeError);
-    expect(() => encodeAcknowledgeContent({ ...CAPTURED, acknowledgedMessageId: 'nope' })).toThrow(RangeError);
+    expect(() => encodeAcknowledgeContent({ ...CAPTURED, acknowledgedMessageType: '' })).toThrow(
+      RangeError,
+    );
+    expect(() => encodeAcknowledgeContent({ ...CAPTURED, acknowledgedMessageId: 'nope' })).toThrow(
+      RangeError,
+    );
     for (const n of [-1, 0.5, 2 ** 53, Number.NaN]) {
-      expect(() => encodeAcknowledgeContent({ ...CAPTURED, acknowledgedSequenceNumber: n })).toThrow(RangeError);
+      expect(() =>
+        encodeAcknowledgeContent({ ...CAPTURED, acknowledgedSequenceNumber: n }),
+      ).toThrow(RangeError);
     }
   });
 });

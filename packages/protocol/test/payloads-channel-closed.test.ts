@@ -8,7 +8,15 @@ import {
   type ChannelClosed,
 } from '@openssm/protocol';
 import { describe, expect, it } from 'vitest';
-import { expectFieldsEnforced, invalid, NOT_A_JSON_OBJECT, text, utf8, WRONG } from './payloads-helpers.js';
+import {
+  expectFieldsEnforced,
+  invalid,
+  NOT_A_JSON_OBJECT,
+  omit,
+  text,
+  utf8,
+  WRONG,
+} from './payloads-helpers.js';
 
 // §12.4 with the elided MessageId ("…") filled in by a UUID; every other byte is the capture.
 const CAPTURED =
@@ -33,7 +41,7 @@ describe('ChannelClosed', () => {
   });
 
   it('encodes it byte for byte in MGS key order', () => {
-    const { schemaVersion: _s, ...init } = VALUE;
+    const init = omit(VALUE, 'schemaVersion');
     expect(text(encodeChannelClosed(init))).toBe(CAPTURED);
     expect(text(encodeChannelClosed(VALUE))).toBe(CAPTURED);
   });
@@ -43,14 +51,18 @@ describe('ChannelClosed', () => {
   });
 
   it('leaves Output out when it is undefined', () => {
-    const { output: _o, ...control } = VALUE;
+    const control = omit(VALUE, 'output');
     const json = text(encodeChannelClosed(control));
     expect(json).not.toContain('Output');
     expect(JSON.parse(json)).toEqual(JSON.parse(CONTROL));
   });
 
   it('round-trips', () => {
-    for (const value of [VALUE, { ...VALUE, output: '', schemaVersion: 7 }, { ...VALUE, output: 'é\u2028"\n' }]) {
+    for (const value of [
+      VALUE,
+      { ...VALUE, output: '', schemaVersion: 7 },
+      { ...VALUE, output: 'é\u2028"\n' },
+    ]) {
       expect(parseChannelClosed(encodeChannelClosed(value))).toEqual(value);
     }
   });
@@ -70,7 +82,11 @@ describe('ChannelClosed', () => {
   it('rejects what is not a JSON object and input over the cap', () => {
     for (const [, bytes] of NOT_A_JSON_OBJECT) invalid(() => parseChannelClosed(bytes));
     const long = { ...VALUE, output: 'x'.repeat(TEXT_PAYLOAD_MAX_BYTES) };
-    invalid(() => parseChannelClosed(utf8(JSON.stringify({ ...JSON.parse(CAPTURED), Output: long.output }))), 'limit');
+    invalid(
+      () =>
+        parseChannelClosed(utf8(JSON.stringify({ ...JSON.parse(CAPTURED), Output: long.output }))),
+      'limit',
+    );
     expect(() => encodeChannelClosed(long)).toThrow(RangeError);
     expect(() => encodeChannelClosed({ ...VALUE, schemaVersion: -1 })).toThrow(RangeError);
   });

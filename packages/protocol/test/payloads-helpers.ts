@@ -7,7 +7,9 @@ import { expect } from 'vitest';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
-export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+/** Keeps a BOM as U+FEFF, so text parsers see exactly what the bytes hold. */
+export const text = (bytes: Uint8Array): string =>
+  new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
 
 /** Runs `fn`, requires CodedError PayloadInvalid, and returns its message. */
 export function invalid(fn: () => unknown, messagePart?: string | RegExp): string {
@@ -47,12 +49,13 @@ export interface FieldRule {
  */
 export function expectFieldsEnforced(
   parse: (json: string) => unknown,
-  valid: { [key: string]: Json },
+  validObject: unknown,
   rules: readonly FieldRule[],
 ): void {
+  const valid = validObject as { [key: string]: Json };
   expect(() => parse(JSON.stringify(valid))).not.toThrow();
   for (const rule of rules) {
-    const { [rule.key]: _dropped, ...without } = valid;
+    const without = omit(valid, rule.key);
     if (rule.optional) expect(() => parse(JSON.stringify(without))).not.toThrow();
     else invalid(() => parse(JSON.stringify(without)), rule.key);
     for (const wrong of rule.wrong) {
@@ -60,6 +63,16 @@ export function expectFieldsEnforced(
     }
   }
 }
+
+/** A copy of `object` without `key`. */
+export function omit<T extends object, K extends keyof T>(object: T, key: K): Omit<T, K> {
+  const copy = { ...object };
+  delete copy[key];
+  return copy;
+}
+
+/** JSON.parse typed as unknown (the tests build inputs from it). */
+export const parseJson = (json: string): unknown => JSON.parse(json);
 
 /** Inputs every JSON payload parser must reject, whatever its shape. */
 export const NOT_A_JSON_OBJECT: readonly (readonly [string, Uint8Array])[] = [

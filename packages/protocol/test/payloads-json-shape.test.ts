@@ -28,7 +28,10 @@ describe('parseJsonBytes / parseJsonText', () => {
 
   it('rejects malformed UTF-8, a BOM and invalid JSON', () => {
     invalid(() => parseJsonBytes(Uint8Array.of(0x22, 0xed, 0xa0, 0x80, 0x22), 'T', 99), /UTF-8/);
-    invalid(() => parseJsonBytes(Uint8Array.of(0xef, 0xbb, 0xbf, 0x7b, 0x7d), 'T', 99), /byte-order/);
+    invalid(
+      () => parseJsonBytes(Uint8Array.of(0xef, 0xbb, 0xbf, 0x7b, 0x7d), 'T', 99),
+      /byte-order/,
+    );
     invalid(() => parseJsonText('\ufeff{}', 'T', 99), /not valid JSON/);
     invalid(() => parseJsonText('{"a":1,}', 'T', 99), /not valid JSON/);
     invalid(() => parseJsonText('', 'T', 99), /not valid JSON/);
@@ -79,7 +82,10 @@ describe('JsonObjectReader', () => {
     invalid(() => r.integer('n', 8, 9), 'got 7');
     invalid(() => r.integer('s', 0, 9), 'got string');
     expect(r.object('o').object('i').integer('k', 0, 1)).toBe(1);
-    invalid(() => r.object('o').object('i').string('k'), 'Thing.o.i.k must be a string, got number');
+    invalid(
+      () => r.object('o').object('i').string('k'),
+      'Thing.o.i.k must be a string, got number',
+    );
     expect(r.jsonObject('o')).toEqual({ i: { k: 1 } });
     invalid(() => r.objectArray('a')[1]!.integer('k', 0, 1), 'Thing.a[1].k');
     invalid(() => r.objectArray('sa'), 'Thing.sa[0] must be a JSON object, got string');

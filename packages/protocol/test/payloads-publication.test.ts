@@ -13,8 +13,15 @@ import { invalid, NOT_A_JSON_OBJECT, text, utf8, WRONG } from './payloads-helper
 describe('PublicationPayload', () => {
   it('encodes a small JSON object with a fixed key order', () => {
     expect(
-      text(encodePublicationPayload({ messageType: 'start_publication', sessionId: 'x-0a1b2c3d4e5f67890' })),
-    ).toBe('{"MessageType":"start_publication","SchemaVersion":1,"SessionId":"x-0a1b2c3d4e5f67890"}');
+      text(
+        encodePublicationPayload({
+          messageType: 'start_publication',
+          sessionId: 'x-0a1b2c3d4e5f67890',
+        }),
+      ),
+    ).toBe(
+      '{"MessageType":"start_publication","SchemaVersion":1,"SessionId":"x-0a1b2c3d4e5f67890"}',
+    );
   });
 
   it('round-trips both message types', () => {
@@ -35,26 +42,45 @@ describe('PublicationPayload', () => {
 
   it('still rejects present fields of the wrong type, and anything that is not an object', () => {
     for (const wrong of [...WRONG.string, 'acknowledge']) {
-      invalid(() => parsePublicationPayload(utf8(JSON.stringify({ MessageType: wrong }))), 'MessageType');
+      invalid(
+        () => parsePublicationPayload(utf8(JSON.stringify({ MessageType: wrong }))),
+        'MessageType',
+      );
     }
     for (const wrong of WRONG.integer) {
-      invalid(() => parsePublicationPayload(utf8(JSON.stringify({ SchemaVersion: wrong }))), 'SchemaVersion');
+      invalid(
+        () => parsePublicationPayload(utf8(JSON.stringify({ SchemaVersion: wrong }))),
+        'SchemaVersion',
+      );
     }
     for (const wrong of WRONG.string) {
-      invalid(() => parsePublicationPayload(utf8(JSON.stringify({ SessionId: wrong }))), 'SessionId');
+      invalid(
+        () => parsePublicationPayload(utf8(JSON.stringify({ SessionId: wrong }))),
+        'SessionId',
+      );
     }
     for (const [name, bytes] of NOT_A_JSON_OBJECT) {
       if (name !== 'empty') invalid(() => parsePublicationPayload(bytes));
     }
-    invalid(() => parsePublicationPayload(new Uint8Array(SMALL_PAYLOAD_MAX_BYTES + 1).fill(0x20)), 'limit');
+    invalid(
+      () => parsePublicationPayload(new Uint8Array(SMALL_PAYLOAD_MAX_BYTES + 1).fill(0x20)),
+      'limit',
+    );
   });
 
   it('refuses to encode other message types', () => {
     expect(() =>
-      encodePublicationPayload({ messageType: 'acknowledge' as 'start_publication', sessionId: 's' }),
+      encodePublicationPayload({
+        messageType: 'acknowledge' as 'start_publication',
+        sessionId: 's',
+      }),
     ).toThrow(RangeError);
     expect(() =>
-      encodePublicationPayload({ messageType: 'start_publication', sessionId: 's', schemaVersion: 1.5 }),
+      encodePublicationPayload({
+        messageType: 'start_publication',
+        sessionId: 's',
+        schemaVersion: 1.5,
+      }),
     ).toThrow(RangeError);
   });
 });

@@ -7,18 +7,32 @@ import {
   type SessionState as SessionStateName,
 } from '@openssm/protocol';
 import { describe, expect, it } from 'vitest';
-import { expectFieldsEnforced, invalid, NOT_A_JSON_OBJECT, text, utf8, WRONG } from './payloads-helpers.js';
+import {
+  expectFieldsEnforced,
+  invalid,
+  NOT_A_JSON_OBJECT,
+  text,
+  utf8,
+  WRONG,
+} from './payloads-helpers.js';
 
 // The shape of §4.3, as the agent's Go struct writes it.
-const CONNECTED = '{"SchemaVersion":1,"SessionState":"Connected","SessionId":"x-0a1b2c3d4e5f67890"}';
+const CONNECTED =
+  '{"SchemaVersion":1,"SessionState":"Connected","SessionId":"x-0a1b2c3d4e5f67890"}';
 
 describe('AgentSessionStateContent', () => {
   it('parses and encodes the agent payload byte for byte', () => {
-    const value = { schemaVersion: 1, sessionState: SessionState.Connected, sessionId: 'x-0a1b2c3d4e5f67890' };
+    const value = {
+      schemaVersion: 1,
+      sessionState: SessionState.Connected,
+      sessionId: 'x-0a1b2c3d4e5f67890',
+    };
     expect(parseAgentSessionState(utf8(CONNECTED))).toEqual(value);
-    expect(text(encodeAgentSessionState({ sessionState: 'Connected', sessionId: 'x-0a1b2c3d4e5f67890' }))).toBe(
-      CONNECTED,
-    );
+    expect(
+      text(
+        encodeAgentSessionState({ sessionState: 'Connected', sessionId: 'x-0a1b2c3d4e5f67890' }),
+      ),
+    ).toBe(CONNECTED);
   });
 
   it('round-trips both states', () => {

@@ -15,7 +15,14 @@ import {
 } from '@openssm/protocol';
 import { createRandom } from '@openssm/testkit';
 import { describe, expect, it } from 'vitest';
-import { expectFieldsEnforced, invalid, NOT_A_JSON_OBJECT, text, utf8, WRONG } from './payloads-helpers.js';
+import {
+  expectFieldsEnforced,
+  invalid,
+  NOT_A_JSON_OBJECT,
+  text,
+  utf8,
+  WRONG,
+} from './payloads-helpers.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const unhex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'hex'));
@@ -27,7 +34,11 @@ describe('Size payload', () => {
   });
 
   it('round-trips the uint32 range', () => {
-    for (const [cols, rows] of [[0, 0], [1, 2], [0xffff_ffff, 65_535]] as const) {
+    for (const [cols, rows] of [
+      [0, 0],
+      [1, 2],
+      [0xffff_ffff, 65_535],
+    ] as const) {
       expect(parseSizePayload(encodeSizePayload({ cols, rows }))).toEqual({ cols, rows });
     }
   });
@@ -39,7 +50,11 @@ describe('Size payload', () => {
     ]);
     invalid(() => parseSizePayload(utf8('{"Cols":300,"Rows":100}')), 'Size.cols is missing');
     for (const [, bytes] of NOT_A_JSON_OBJECT) invalid(() => parseSizePayload(bytes));
-    for (const bad of [{ cols: -1, rows: 1 }, { cols: 1, rows: 2 ** 32 }, { cols: 1.5, rows: 1 }]) {
+    for (const bad of [
+      { cols: -1, rows: 1 },
+      { cols: 1, rows: 2 ** 32 },
+      { cols: 1.5, rows: 1 },
+    ]) {
       expect(() => encodeSizePayload(bad)).toThrow(RangeError);
     }
   });
@@ -70,9 +85,13 @@ describe('Flag payload', () => {
 
   it('rejects every length but 4', () => {
     for (const length of [0, 1, 3, 5, 8, 1024]) {
-      invalid(() => parseFlagPayload(new Uint8Array(length)), `Flag must be 4 bytes, got ${length}`);
+      invalid(
+        () => parseFlagPayload(new Uint8Array(length)),
+        `Flag must be 4 bytes, got ${length}`,
+      );
     }
-    for (const bad of [-1, 2 ** 32, 1.5, Number.NaN]) expect(() => encodeFlagPayload(bad)).toThrow(RangeError);
+    for (const bad of [-1, 2 ** 32, 1.5, Number.NaN])
+      expect(() => encodeFlagPayload(bad)).toThrow(RangeError);
   });
 });
 
@@ -85,7 +104,8 @@ describe('ExitCode payload', () => {
   it('round-trips Go ints from -2^31 (and -1 for signals) to 2^32-1 (Windows codes)', () => {
     const random = createRandom(0xe817);
     const codes = [EXIT_CODE_MIN, -1, 1, 127, 255, 3221225477, EXIT_CODE_MAX];
-    for (let i = 0; i < 200; i++) codes.push(EXIT_CODE_MIN + random.int(EXIT_CODE_MAX - EXIT_CODE_MIN + 1));
+    for (let i = 0; i < 200; i++)
+      codes.push(EXIT_CODE_MIN + random.int(EXIT_CODE_MAX - EXIT_CODE_MIN + 1));
     for (const code of codes) expect(parseExitCodePayload(encodeExitCodePayload(code))).toBe(code);
     expect(text(encodeExitCodePayload(-1))).toBe('EXIT_CODE: -1');
   });

@@ -18,7 +18,7 @@ export interface ChannelClosed {
   readonly output: string;
 }
 
-/** What the encoder needs: `schemaVersion` defaults to 1, and `output` is left out when undefined. */
+/** Encoder input: `schemaVersion` defaults to 1; `output` is left out when undefined. */
 export type ChannelClosedInit = Omit<ChannelClosed, 'schemaVersion' | 'output'> & {
   readonly schemaVersion?: number;
   readonly output?: string;

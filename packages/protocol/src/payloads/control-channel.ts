@@ -1,6 +1,6 @@
 // Control-channel payloads between MGS and the agent (ssm-wire §6.4-6.6, §7.2): interactive_shell,
 // agent_job and their double-encoded `Content`, agent_job_ack, agent_job_reply(_ack),
-// agent_task_complete and agent_task_acknowledge. Mind the casing: PascalCase except the agent_job_* replies.
+// agent_task_complete, agent_task_acknowledge. Keys are PascalCase except in agent_job_* replies.
 
 import {
   type JsonObject,
@@ -124,7 +124,7 @@ export function createAgentJobId(commandId: string, instanceId: string): string 
   return `aws.ssm.${commandId}.${instanceId}`;
 }
 
-/** Splits a job id; the CommandId is the second-to-last dot-separated field, as the agent takes it. */
+/** Splits a job id; the CommandId is the second-to-last dot-separated field, as in the agent. */
 export function parseAgentJobId(jobId: string): { commandId: string; instanceId: string } {
   const parts = jobId.split('.');
   const [aws, ssm] = parts;

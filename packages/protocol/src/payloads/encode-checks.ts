@@ -37,7 +37,7 @@ export function encodeJson(value: object, maxBytes: number, name: string): Uint8
   return bytes;
 }
 
-/** JSON text (for double-encoded `Content` and text frames), capped like its parser (UTF-16 units). */
+/** JSON text (double-encoded `Content`, text frames), capped like its parser, in UTF-16 units. */
 export function encodeJsonText(value: object, maxLength: number, name: string): string {
   const text = JSON.stringify(value);
   if (text.length > maxLength) {

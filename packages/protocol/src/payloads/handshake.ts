@@ -49,7 +49,7 @@ export const SessionType = {
 export type SessionType = (typeof SessionType)[keyof typeof SessionType];
 
 export interface SessionTypeParameters {
-  /** Usually a {@link SessionType}; any string parses (the client decides whether it supports it). */
+  /** Usually a {@link SessionType}; any string parses (the client decides what it supports). */
   readonly sessionType: string;
   /** The Session document's resolved `properties` (Port), or null. */
   readonly properties: JsonValue;
@@ -61,7 +61,7 @@ export interface KMSEncryptionParameters {
   readonly challenge?: string;
 }
 
-/** OpenSSMTransport ActionParameters (what the agent offers) and ActionResult (what the client accepts). */
+/** OpenSSMTransport ActionParameters (the agent's offer) and ActionResult (the client's choice). */
 export interface OpenSSMTransportParameters {
   /** Largest stream payload either end may send, in bytes. */
   readonly maxPayloadLength: number;
@@ -71,7 +71,10 @@ export interface OpenSSMTransportParameters {
   readonly cumulativeAcks: boolean;
 }
 
-/** Allowed ranges: 1 KiB is AWS's own chunk size, 16 MiB bounds buffers; a window of 1e6 messages bounds memory. */
+/**
+ * Allowed ranges: 1 KiB is AWS's own chunk size and 16 MiB bounds buffers; a window of a million
+ * messages bounds memory.
+ */
 export const OPENSSM_TRANSPORT_LIMITS = {
   maxPayloadLength: { min: 1024, max: 16 * 1024 * 1024 },
   windowSize: { min: 1, max: 1_000_000 },

@@ -1,5 +1,5 @@
 // Size caps every payload parser checks before it decodes anything, so a hostile peer cannot make
-// us parse megabytes of JSON. Each cap is far above what an AWS peer sends; the reason is beside it.
+// us parse megabytes of JSON. Each cap is far above what AWS peers send; its reason is beside it.
 
 /**
  * Acknowledgements, Size, agent_session_state, start/pause_publication, encryption challenges,

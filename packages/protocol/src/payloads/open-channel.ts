@@ -1,5 +1,5 @@
 // The first WebSocket text frame of each channel (ssm-wire §4.1, §6.3): OpenDataChannel from the
-// client (plugin) or from the agent, and OpenControlChannel from the agent. Text, not AgentMessages.
+// client (plugin) or the agent, and OpenControlChannel from the agent. Text, not AgentMessages.
 
 import { JsonObjectReader, parseJsonText } from '../json-shape.js';
 import { assertNonEmpty, encodeJsonText } from './encode-checks.js';
