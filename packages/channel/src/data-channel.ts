@@ -166,7 +166,8 @@ export class DataChannel {
   /**
    * Queues a stream payload; resolves once every part of it is in the window (sent or waiting
    * for a transport), so awaiting it is the producer's backpressure. Output and StdErr longer
-   * than the payload limit are cut into several messages; other types must fit in one.
+   * than maxPayloadLength are cut into several messages; other types go whole, up to
+   * maxControlPayloadLength. `payload` is read until the promise settles: do not reuse it before.
    */
   send(payloadType: number, payload: Uint8Array): Promise<void> {
     if (this.closed) {

@@ -60,6 +60,13 @@ function assertTransportFits(channel: DataChannel, bound: OpenSSMTransportParame
   resolveChannelConfig({ ...channel.currentConfig, ...transportConfig(channel, bound) });
 }
 
+/** `error` itself when it already is a HandshakeFailed, else a HandshakeFailed caused by it. */
+function asHandshakeFailure(error: unknown, message: string): CodedError {
+  return error instanceof CodedError && error.code === 'HandshakeFailed'
+    ? error
+    : new CodedError('HandshakeFailed', message, { cause: error });
+}
+
 /** A promise with its settle functions, settled once. */
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -181,13 +188,7 @@ export class AgentHandshake {
     try {
       this.complete(message.payload);
     } catch (error) {
-      this.fail(
-        error instanceof CodedError && error.code === 'HandshakeFailed'
-          ? error
-          : new CodedError('HandshakeFailed', 'the HandshakeResponse is not valid', {
-              cause: error,
-            }),
-      );
+      this.fail(asHandshakeFailure(error, 'the HandshakeResponse is not valid'));
     }
     return true;
   }
@@ -296,13 +297,7 @@ export class ClientHandshake {
       return this.step(message);
     } catch (error) {
       this.state = 'failed';
-      this.outcome.reject(
-        error instanceof CodedError && error.code === 'HandshakeFailed'
-          ? error
-          : new CodedError('HandshakeFailed', 'the agent sent an invalid handshake', {
-              cause: error,
-            }),
-      );
+      this.outcome.reject(asHandshakeFailure(error, 'the agent sent an invalid handshake'));
       return true;
     }
   }
