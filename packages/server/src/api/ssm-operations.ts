@@ -1,0 +1,32 @@
+// Every SSM operation this server answers, for the dispatcher.
+
+import { addTagsToResource } from './add-tags-to-resource.js';
+import { createActivation } from './create-activation.js';
+import { deleteActivation } from './delete-activation.js';
+import { deregisterManagedInstance } from './deregister-managed-instance.js';
+import { describeActivations } from './describe-activations.js';
+import { describeInstanceInformation } from './describe-instance-information.js';
+import { getConnectionStatus } from './get-connection-status.js';
+import { listTagsForResource } from './list-tags-for-resource.js';
+import type { AnyOperation } from './operation.js';
+import { registerManagedInstance } from './register-managed-instance.js';
+import { removeTagsFromResource } from './remove-tags-from-resource.js';
+import { requestManagedInstanceRoleToken } from './request-managed-instance-role-token.js';
+import { updateInstanceInformation } from './update-instance-information.js';
+import { updateManagedInstancePublicKey } from './update-managed-instance-public-key.js';
+
+export const SSM_OPERATIONS: readonly AnyOperation[] = [
+  addTagsToResource,
+  createActivation,
+  deleteActivation,
+  deregisterManagedInstance,
+  describeActivations,
+  describeInstanceInformation,
+  getConnectionStatus,
+  listTagsForResource,
+  registerManagedInstance,
+  removeTagsFromResource,
+  requestManagedInstanceRoleToken,
+  updateInstanceInformation,
+  updateManagedInstancePublicKey,
+];

@@ -1,0 +1,109 @@
+// The composition root: the only place that picks concrete drivers. Opens storage in the data
+// directory, bootstraps the administrator, builds the services and the HTTP listener.
+
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SSM_OPERATIONS } from './api/ssm-operations.js';
+import type { AuditSink } from './audit/audit-sink.js';
+import { ensureAdminCredentials, type AdminCredentials } from './bootstrap/admin-credentials.js';
+import type { ServerConfig } from './config/server-config.js';
+import { createRequestAuthenticator } from './http/request-authenticator.js';
+import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
+import { createHttpServer } from './http/http-server.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { authorizeByPrincipalKind } from './policy/authorizer.js';
+import { createActivationService } from './services/activation-service.js';
+import { createInProcessConnectionRegistry } from './services/connection-registry.js';
+import { createInstanceService } from './services/instance-service.js';
+import type { ServerIdentity, Services } from './services/services.js';
+import { openSqliteStorage } from './storage/index.js';
+import type { Principal } from './storage/records.js';
+import type { Storage } from './storage/repositories.js';
+
+export const DATABASE_FILE = 'openssm.db';
+/** Until accounts exist (IAM issue), every server is one account with this id. */
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+export interface RunningServer {
+  /** Where clients reach the API, e.g. `http://127.0.0.1:8443`. */
+  readonly url: string;
+  readonly port: number;
+  readonly adminCredentials: AdminCredentials;
+  readonly services: Services;
+  readonly storage: Storage;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log?: Logger;
+  readonly now?: () => number;
+  readonly audit?: AuditSink;
+}
+
+export async function startServer(
+  config: ServerConfig,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const now = options.now ?? Date.now;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const storage = await openSqliteStorage(join(config.dataDir, DATABASE_FILE));
+  try {
+    const identity: ServerIdentity = {
+      region: config.region,
+      accountId: DEFAULT_ACCOUNT_ID,
+      partition: 'openssm',
+    };
+    const admin: Principal = {
+      kind: 'admin',
+      id: 'admin',
+      arn: `arn:${identity.partition}:iam::${identity.accountId}:user/admin`,
+    };
+    const adminCredentials = await ensureAdminCredentials(
+      config.dataDir,
+      storage.accessKeys,
+      admin,
+      now(),
+    );
+    const services: Services = {
+      identity,
+      activations: createActivationService(storage.activations),
+      instances: createInstanceService({ identity, ...storage }),
+      connections: createInProcessConnectionRegistry(),
+    };
+    const audit: AuditSink = options.audit ?? {
+      record: (event) => log.info('api call', { ...event }),
+    };
+    const ssm = createAwsJsonDispatcher({
+      targetPrefix: 'AmazonSSM',
+      eventSource: 'ssm.amazonaws.com',
+      operations: SSM_OPERATIONS,
+      services,
+      authenticate: createRequestAuthenticator({ storage, identity, now }),
+      authorize: authorizeByPrincipalKind,
+      audit,
+      now,
+      log,
+    });
+    const http = createHttpServer({ ssm });
+    await http.listen({ host: config.listenHost, port: config.listenPort });
+    const port = (http.server.address() as AddressInfo).port;
+    const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
+    const url = config.publicUrl ?? `http://${host}:${port}`;
+    return {
+      url,
+      port,
+      adminCredentials,
+      services,
+      storage,
+      async close() {
+        await http.close();
+        await storage.close();
+      },
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}

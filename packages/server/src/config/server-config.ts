@@ -1,0 +1,233 @@
+// The server's configuration: one schema, resolved defaults < environment < flags, unknown flags
+// rejected, the result frozen. The only module of the server that reads process.env (through
+// the `env` argument). docs/configuration.md is generated from SERVER_OPTIONS.
+
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+
+export interface ServerConfig {
+  readonly dataDir: string;
+  readonly listenHost: string;
+  readonly listenPort: number;
+  /** Base URL clients and agents are given (StreamUrl, install links). */
+  readonly publicUrl: string | undefined;
+  readonly region: string;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly tlsSelfSigned: boolean;
+  /** Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy). */
+  readonly allowInsecureHttp: boolean;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level';
+
+export interface OptionSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly kind: Kind;
+  readonly default: string | boolean | undefined;
+  readonly description: string;
+}
+
+/** Every option, in the order the docs list them. */
+export const SERVER_OPTIONS = {
+  dataDir: {
+    flag: '--data-dir',
+    env: 'OPENSSM_DATA_DIR',
+    kind: 'string',
+    default: './.openssm',
+    description: 'Directory for the SQLite database, admin credentials and TLS material.',
+  },
+  listen: {
+    flag: '--listen',
+    env: 'OPENSSM_LISTEN',
+    kind: 'host-port',
+    default: '127.0.0.1:8443',
+    description: 'Address and port of the one listener (API, gateway, console). Port 0 picks one.',
+  },
+  publicUrl: {
+    flag: '--public-url',
+    env: 'OPENSSM_PUBLIC_URL',
+    kind: 'string',
+    default: undefined,
+    description:
+      'URL clients and agents reach the server at, when it differs from the listen address (for example behind a TLS proxy).',
+  },
+  region: {
+    flag: '--region',
+    env: 'OPENSSM_REGION',
+    kind: 'string',
+    default: 'us-east-1',
+    description: 'The AWS region name requests must be signed for.',
+  },
+  tlsCert: {
+    flag: '--tls-cert',
+    env: 'OPENSSM_TLS_CERT',
+    kind: 'string',
+    default: undefined,
+    description: 'PEM certificate chain file; with --tls-key the server serves HTTPS/WSS.',
+  },
+  tlsKey: {
+    flag: '--tls-key',
+    env: 'OPENSSM_TLS_KEY',
+    kind: 'string',
+    default: undefined,
+    description: 'PEM private key file for --tls-cert.',
+  },
+  tlsSelfSigned: {
+    flag: '--tls-self-signed',
+    env: 'OPENSSM_TLS_SELF_SIGNED',
+    kind: 'boolean',
+    default: false,
+    description:
+      'Generate a private CA and a server certificate in the data directory and serve HTTPS with them.',
+  },
+  allowInsecureHttp: {
+    flag: '--allow-insecure-http',
+    env: 'OPENSSM_ALLOW_INSECURE_HTTP',
+    kind: 'boolean',
+    default: false,
+    description:
+      'Serve plain HTTP on a non-loopback address. Only for a server behind a TLS-terminating proxy.',
+  },
+  logLevel: {
+    flag: '--log-level',
+    env: 'OPENSSM_LOG_LEVEL',
+    kind: 'level',
+    default: 'info',
+    description: 'debug, info, warn or error.',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof SERVER_OPTIONS;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Resolves the configuration from `argv` (flags only, no verb) and `env`. */
+export function resolveServerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): ServerConfig {
+  const raw = new Map<OptionName, string | boolean>();
+  for (const name of Object.keys(SERVER_OPTIONS) as OptionName[]) {
+    const spec: OptionSpec = SERVER_OPTIONS[name];
+    if (spec.default !== undefined) raw.set(name, spec.default);
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') raw.set(name, fromEnv);
+  }
+  const byFlag = new Map<string, OptionName>(
+    (Object.keys(SERVER_OPTIONS) as OptionName[]).map((name) => [SERVER_OPTIONS[name].flag, name]),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
+    const name = byFlag.get(flag);
+    if (name === undefined) throw new ConfigError(`unknown option ${flag}`);
+    if (SERVER_OPTIONS[name].kind === 'boolean' && inline === undefined) {
+      raw.set(name, true);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    raw.set(name, value);
+  }
+
+  const text = (name: OptionName): string | undefined => {
+    const value = raw.get(name);
+    return value === undefined ? undefined : String(value);
+  };
+  const bool = (name: OptionName): boolean => {
+    const value = raw.get(name);
+    if (typeof value === 'boolean') return value;
+    if (value === undefined) return false;
+    if (/^(1|true|yes|on)$/i.test(value)) return true;
+    if (/^(0|false|no|off)$/i.test(value)) return false;
+    throw new ConfigError(`${SERVER_OPTIONS[name].flag} must be true or false, got ${value}`);
+  };
+
+  const [listenHost, listenPort] = parseHostPort(text('listen')!);
+  const tlsCert = text('tlsCert');
+  const tlsKey = text('tlsKey');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key go together');
+  }
+  const tlsSelfSigned = bool('tlsSelfSigned');
+  if (tlsSelfSigned && tlsCert !== undefined) {
+    throw new ConfigError('choose either --tls-self-signed or --tls-cert/--tls-key');
+  }
+  const logLevel = text('logLevel')!;
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`--log-level must be debug, info, warn or error, got ${logLevel}`);
+  }
+  const region = text('region')!;
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) throw new ConfigError(`invalid --region ${region}`);
+  const publicUrl = text('publicUrl');
+  if (publicUrl !== undefined && !/^(https?):\/\/[^/\s]+\/?$/.test(publicUrl)) {
+    throw new ConfigError(
+      `--public-url must be an http(s) origin such as https://ssm.example.com, got ${publicUrl}`,
+    );
+  }
+  const config: ServerConfig = {
+    dataDir: resolve(cwd, text('dataDir')!),
+    listenHost,
+    listenPort,
+    publicUrl: publicUrl?.replace(/\/$/, ''),
+    region,
+    tlsCert: tlsCert === undefined ? undefined : resolve(cwd, tlsCert),
+    tlsKey: tlsKey === undefined ? undefined : resolve(cwd, tlsKey),
+    tlsSelfSigned,
+    allowInsecureHttp: bool('allowInsecureHttp'),
+    logLevel: logLevel as ServerConfig['logLevel'],
+  };
+  const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
+  if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {
+    throw new ConfigError(
+      `refusing plain HTTP on ${config.listenHost}: use --tls-cert/--tls-key or --tls-self-signed, or --allow-insecure-http behind a TLS proxy`,
+    );
+  }
+  return Object.freeze(config);
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function parseHostPort(value: string): [string, number] {
+  const match = /^(?:\[([0-9a-fA-F:]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  if (match === null) throw new ConfigError(`--listen must be HOST:PORT, got ${value}`);
+  const host = match[1] ?? match[2]!;
+  const port = Number(match[3]);
+  if (port > 65535) throw new ConfigError(`--listen port ${port} is out of range`);
+  if (match[1] !== undefined && isIP(host) !== 6)
+    throw new ConfigError(`invalid IPv6 address ${host}`);
+  return [host, port];
+}
+
+/** The Markdown table of docs/configuration.md, generated so the docs never drift. */
+export function renderConfigurationDocs(): string {
+  const rows = (Object.keys(SERVER_OPTIONS) as OptionName[]).map((name) => {
+    const spec: OptionSpec = SERVER_OPTIONS[name];
+    const fallback = spec.default === undefined ? '—' : `\`${String(spec.default)}\``;
+    return `| \`${spec.flag}\` | \`${spec.env}\` | ${fallback} | ${spec.description} |`;
+  });
+  return [
+    '# Configuration',
+    '',
+    '`openssm server` reads each option from its flag, else its environment variable, else the',
+    'default. Unknown flags are refused. This page is generated from',
+    '`packages/server/src/config/server-config.ts` (`npm run docs:config`).',
+    '',
+    '## Server',
+    '',
+    '| Flag | Environment | Default | Meaning |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,149 @@
+// Serves AWS's JSON 1.1 protocol at `POST /` (ssm-wire §2.1–§2.2): finds the operation named by
+// X-Amz-Target, authenticates the caller with the operation's scheme, validates the body,
+// authorizes, runs it, and answers with AWS's JSON or AWS's error body. Every call is audited.
+
+import { CodedError, type JsonObject } from '@openssm/protocol';
+import type { AnyOperation, AuthScheme, OperationContext } from '../api/operation.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { Authorizer } from '../policy/authorizer.js';
+import type { Principal } from '../storage/records.js';
+import type { Services } from '../services/services.js';
+import { headerValue, type RawRequest, type RawResponse } from './raw-request.js';
+
+export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+export type Authenticator = (
+  scheme: Exclude<AuthScheme, 'anonymous'>,
+  request: RawRequest,
+) => Promise<Principal>;
+
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface AwsJsonDispatcherOptions {
+  /** The X-Amz-Target prefix, e.g. `AmazonSSM`. */
+  readonly targetPrefix: string;
+  /** Service name for audit records, e.g. `ssm.amazonaws.com`. */
+  readonly eventSource: string;
+  readonly operations: readonly AnyOperation[];
+  readonly services: Services;
+  readonly authenticate: Authenticator;
+  readonly authorize: Authorizer;
+  readonly audit: AuditSink;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+export type AwsJsonDispatcher = (request: RawRequest) => Promise<RawResponse>;
+
+export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJsonDispatcher {
+  const byName = new Map(options.operations.map((operation) => [operation.name, operation]));
+
+  return async (request) => {
+    const now = options.now();
+    const target = headerValue(request, 'x-amz-target') ?? '';
+    const operation = target.startsWith(`${options.targetPrefix}.`)
+      ? byName.get(target.slice(options.targetPrefix.length + 1))
+      : undefined;
+    let principal: Principal | undefined;
+    let resource: string | undefined;
+    try {
+      if (operation === undefined) {
+        throw new CodedError(
+          'UnknownOperationException',
+          `Unknown operation ${JSON.stringify(target.slice(0, 128))}.`,
+        );
+      }
+      if (operation.auth !== 'anonymous') {
+        principal = await options.authenticate(operation.auth, request);
+      }
+      const input = operation.parse(parseBody(request.body));
+      const context: OperationContext = {
+        requestId: request.requestId,
+        principal,
+        now,
+        sourceIp: request.sourceIp,
+        services: options.services,
+      };
+      resource = operation.resource(input, context);
+      if (principal !== undefined) {
+        options.authorize({ principal, action: operation.action, resource });
+      }
+      const output = await operation.handle(input, context);
+      record(options, request, now, target, principal, resource, undefined);
+      return respond(request, 200, output);
+    } catch (error) {
+      const coded = toCodedError(error);
+      if (coded.code === 'InternalServerError') {
+        // Logged once, here, with the request id the caller sees; the caller gets nothing more.
+        options.log.error('unhandled error in API operation', {
+          requestId: request.requestId,
+          operation: operation?.name,
+          error: error instanceof Error ? error.stack : String(error),
+        });
+      }
+      record(options, request, now, target, principal, resource, coded.spec.awsType);
+      return respond(request, coded.spec.httpStatus, {
+        __type: coded.spec.awsType,
+        message:
+          coded.code === 'InternalServerError' ? 'An internal error occurred.' : coded.message,
+      });
+    }
+  };
+}
+
+function parseBody(body: Buffer): JsonObject {
+  if (body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new CodedError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CodedError('SerializationException', 'The request body must be a JSON object.');
+  }
+  return value as JsonObject;
+}
+
+/** Operational errors keep their code; a parser's PayloadInvalid is an API ValidationException. */
+function toCodedError(error: unknown): CodedError {
+  if (!(error instanceof CodedError)) {
+    return new CodedError('InternalServerError', 'An internal error occurred.', { cause: error });
+  }
+  if (error.code === 'PayloadInvalid') {
+    return new CodedError('ValidationException', `1 validation error detected: ${error.message}`);
+  }
+  return error;
+}
+
+function respond(request: RawRequest, status: number, body: object): RawResponse {
+  return {
+    status,
+    headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': request.requestId },
+    body: JSON.stringify(body),
+  };
+}
+
+function record(
+  options: AwsJsonDispatcherOptions,
+  request: RawRequest,
+  now: number,
+  target: string,
+  principal: Principal | undefined,
+  resource: string | undefined,
+  errorCode: string | undefined,
+): void {
+  options.audit.record({
+    time: now,
+    requestId: request.requestId,
+    eventSource: options.eventSource,
+    eventName: target.slice(options.targetPrefix.length + 1, options.targetPrefix.length + 129),
+    principalArn: principal?.arn,
+    sourceIp: request.sourceIp,
+    userAgent: headerValue(request, 'user-agent')?.slice(0, 512),
+    errorCode,
+    resource,
+  });
+}

@@ -1,0 +1,69 @@
+// The one listener (DESIGN.md §4): fastify with raw request bodies (SigV4 needs the exact
+// bytes), a request id on every response, and the AWS JSON endpoint at `POST /`. The gateway's
+// WebSocket routes attach to the same server.
+
+import { randomUUID } from 'node:crypto';
+import fastify, { type FastifyInstance } from 'fastify';
+import type { AwsJsonDispatcher } from './aws-json-dispatcher.js';
+import type { RawRequest } from './raw-request.js';
+
+/** Largest request body accepted; SSM's largest documents are 64 KB, node replies 120 KB. */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
+export interface HttpServerOptions {
+  readonly ssm: AwsJsonDispatcher;
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = fastify({
+    logger: false,
+    bodyLimit: MAX_REQUEST_BODY_BYTES,
+    genReqId: () => randomUUID(),
+    // Connections of idle agents stay open for long; HTTP requests must not hang forever.
+    requestTimeout: 60_000,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.post('/', async (request, reply) => {
+    const url = request.raw.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const raw: RawRequest = {
+      method: request.method,
+      path: queryAt < 0 ? url : url.slice(0, queryAt),
+      query: queryAt < 0 ? '' : url.slice(queryAt + 1),
+      headers: request.headers,
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      sourceIp: request.ip,
+      requestId: request.id,
+    };
+    const response = await options.ssm(raw);
+    void reply.code(response.status).headers(response.headers);
+    return response.body;
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    // Framework-level failures (body too large, bad content length): AWS's error shape.
+    const status =
+      error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    void reply
+      .code(status === 413 ? 400 : status)
+      .headers({ 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': request.id })
+      .send(
+        JSON.stringify({
+          __type: status < 500 ? 'ValidationException' : 'InternalServerError',
+          message: status < 500 ? error.message : 'An internal error occurred.',
+        }),
+      );
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .code(404)
+      .headers({ 'content-type': 'application/json', 'x-amzn-requestid': request.id })
+      .send(JSON.stringify({ __type: 'UnknownOperationException', message: 'Not found.' }));
+  });
+  return app;
+}

@@ -1,0 +1,28 @@
+// The service layer the API operations call. Built once by the composition root (app.ts).
+
+import type { ActivationService } from './activation-service.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { InstanceService } from './instance-service.js';
+
+export interface ServerIdentity {
+  readonly region: string;
+  /** 12 digits, used in ARNs. */
+  readonly accountId: string;
+  /** `arn:<partition>:…`; OpenSSM's own partition name (AWS's `aws` is accepted in policies). */
+  readonly partition: string;
+}
+
+export interface Services {
+  readonly identity: ServerIdentity;
+  readonly activations: ActivationService;
+  readonly instances: InstanceService;
+  readonly connections: ConnectionRegistry;
+}
+
+export function instanceArn(identity: ServerIdentity, instanceId: string): string {
+  return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:managed-instance/${instanceId}`;
+}
+
+export function activationArn(identity: ServerIdentity, activationId: string): string {
+  return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:activation/${activationId}`;
+}

@@ -1,0 +1,8 @@
+// Public surface of the storage layer: records, repository interfaces, migrations, and the
+// drivers. Only the composition root picks a driver; services depend on the interfaces.
+
+export * from './records.js';
+export * from './repositories.js';
+export * from './pagination.js';
+export * from './migrations/index.js';
+export { openSqliteStorage, type SqliteStorageOptions } from './sqlite/sqlite-storage.js';

@@ -1,0 +1,9 @@
+// Every schema migration this release ships, in order. Drivers apply the pending ones on open;
+// a new migration is a new `NNNN-name.ts` file appended here, never an edit to a shipped one.
+
+import type { Migration } from './migration.js';
+import * as initialSchema from './0001-initial-schema.js';
+
+export * from './migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [initialSchema];

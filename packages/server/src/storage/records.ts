@@ -1,0 +1,134 @@
+// The server's persistent records, as the services see them: plain data, times in epoch
+// milliseconds, no driver types. Secrets never appear in clear here except where a caller must
+// be handed them once (see each field).
+
+/** Who a request acts as. Admin for now; IAM users and roles come with the IAM issue. */
+export interface Principal {
+  readonly kind: 'admin' | 'node';
+  /** `admin` for the administrator, the managed instance id (`mi-…`) for a node. */
+  readonly id: string;
+  readonly arn: string;
+}
+
+export interface AccessKeyRecord {
+  readonly accessKeyId: string;
+  /**
+   * The secret itself: SigV4 is an HMAC, so the server must hold it to verify a signature.
+   * (Encryption at rest with a data-dir key arrives with the IAM issue.)
+   */
+  readonly secretAccessKey: string;
+  /** Only for temporary credentials: the token the caller must present with the key. */
+  readonly sessionToken: string | null;
+  readonly principal: Principal;
+  readonly createdAt: number;
+  /** Null for long-term keys. */
+  readonly expiresAt: number | null;
+  readonly active: boolean;
+}
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface ActivationRecord {
+  /** UUID. */
+  readonly activationId: string;
+  /** SHA-256 (hex) of the activation code; the code itself is shown once at creation. */
+  readonly activationCodeHash: string;
+  readonly description: string;
+  readonly defaultInstanceName: string;
+  readonly iamRole: string;
+  readonly registrationLimit: number;
+  readonly registrationsCount: number;
+  readonly expiresAt: number;
+  readonly createdAt: number;
+  readonly tags: readonly Tag[];
+}
+
+export type PlatformType = 'Linux' | 'Windows' | 'MacOS';
+
+export interface ManagedInstanceRecord {
+  /** `mi-` + 17 hex characters. */
+  readonly instanceId: string;
+  readonly activationId: string;
+  readonly name: string;
+  readonly iamRole: string;
+  /** base64 DER SubjectPublicKeyInfo of the node's RSA key (what the agent sends). */
+  readonly publicKey: string;
+  readonly publicKeyType: 'Rsa';
+  /** The agent's stable fingerprint (a UUID it generated), checked on credential requests. */
+  readonly fingerprint: string;
+  readonly registeredAt: number;
+  /** Set by UpdateInstanceInformation; empty until the first heartbeat. */
+  readonly platformType: PlatformType | null;
+  readonly platformName: string;
+  readonly platformVersion: string;
+  readonly agentVersion: string;
+  readonly ipAddress: string;
+  readonly computerName: string;
+  /** Last heartbeat or control-channel activity. */
+  readonly lastPingAt: number | null;
+  readonly deregisteredAt: number | null;
+  readonly tags: readonly Tag[];
+}
+
+export type InstanceInformationUpdate = Pick<
+  ManagedInstanceRecord,
+  | 'platformType'
+  | 'platformName'
+  | 'platformVersion'
+  | 'agentVersion'
+  | 'ipAddress'
+  | 'computerName'
+>;
+
+/** DescribeSessions statuses (ssm-wire §2.3). */
+export type SessionStatus =
+  'Connecting' | 'Connected' | 'Disconnected' | 'Terminating' | 'Terminated' | 'Failed';
+
+export const ACTIVE_SESSION_STATUSES: readonly SessionStatus[] = [
+  'Connecting',
+  'Connected',
+  'Disconnected',
+  'Terminating',
+];
+
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly target: string;
+  readonly documentName: string;
+  /** The caller's ARN. */
+  readonly owner: string;
+  readonly reason: string;
+  readonly status: SessionStatus;
+  readonly details: string;
+  /** Session parameters as given to StartSession (values are lists of strings on the API). */
+  readonly parameters: Readonly<Record<string, readonly string[]>>;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+}
+
+/** What a channel token lets its holder open (single use, bound to one channel). */
+export type ChannelTokenKind = 'client-data' | 'agent-data' | 'agent-control';
+
+export interface ChannelTokenRecord {
+  /** SHA-256 (hex) of the token; the token is handed out once and never stored. */
+  readonly tokenHash: string;
+  readonly kind: ChannelTokenKind;
+  /** The session id (data channels) or instance id (control channel) it is bound to. */
+  readonly channelId: string;
+  readonly expiresAt: number;
+  readonly usedAt: number | null;
+}
+
+/** One page of a listing, and the cursor for the next page (absent on the last). */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string;
+}
