@@ -1,3 +1,3 @@
-// @openssm/agent: the node agent. Built out by the sessions issue (#3).
+// @openssm/agent: the node agent.
 
-export const AGENT_PACKAGE = '@openssm/agent';
+export * from './identity/rsa-request-signer.js';

@@ -1,7 +1,7 @@
 // The composition root: the only place that picks concrete drivers. Opens storage in the data
 // directory, bootstraps the administrator, builds the services and the HTTP listener.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SSM_OPERATIONS } from './api/ssm-operations.js';
@@ -73,7 +73,8 @@ export async function startServer(
       connections: createInProcessConnectionRegistry(),
     };
     const audit: AuditSink = options.audit ?? {
-      record: (event) => log.info('api call', { ...event }),
+      // The logger stamps its own time; the event's is the same instant.
+      record: ({ time: _time, ...event }) => log.info('api call', event),
     };
     const ssm = createAwsJsonDispatcher({
       targetPrefix: 'AmazonSSM',
@@ -86,11 +87,18 @@ export async function startServer(
       now,
       log,
     });
-    const http = createHttpServer({ ssm });
+    const tls =
+      config.tlsCert !== undefined && config.tlsKey !== undefined
+        ? { cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey) }
+        : undefined;
+    if (config.tlsSelfSigned) {
+      throw new Error('--tls-self-signed is not available yet: give --tls-cert and --tls-key');
+    }
+    const http = createHttpServer({ ssm, ...(tls === undefined ? {} : { tls }) });
     await http.listen({ host: config.listenHost, port: config.listenPort });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
-    const url = config.publicUrl ?? `http://${host}:${port}`;
+    const url = config.publicUrl ?? `${tls === undefined ? 'http' : 'https'}://${host}:${port}`;
     return {
       url,
       port,

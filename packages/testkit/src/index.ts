@@ -5,3 +5,4 @@ export * from './node-sha256.js';
 export * from './agent-message-vectors.js';
 export * from './fake-clock.js';
 export * from './lossy-link.js';
+export * from './test-server.js';

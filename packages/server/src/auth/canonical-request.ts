@@ -8,7 +8,7 @@ import { SCOPE_TERMINATOR, SIGV4_ALGORITHM, type CredentialScope } from './parse
 
 /** A request as the HTTP layer received it: nothing decoded, nothing normalised. */
 export interface ReceivedRequest {
-  /** As received (Node upper-cases nothing; clients send upper case). */
+  /** As received; SigV4 signs it verbatim (every client sends it upper case). */
   readonly method: string;
   /** The request target's path, still percent-encoded as sent, without `?` or the query. */
   readonly path: string;
@@ -107,8 +107,9 @@ export function canonicalUri(rawPath: string): string {
 
 /**
  * The canonical query string: every `name=value` pair percent-decoded to bytes and re-encoded
- * the one SigV4 way (so `%7e`, `~` and `%7E` agree), then sorted by name and value. `+` stays a
- * literal plus: AWS clients encode spaces as `%20`. Empty pairs (`a=1&&b=2`) are dropped.
+ * the one SigV4 way (so `%7e`, `~` and `%7E` agree), then sorted by name and value. A literal `+`
+ * is a space: botocore (the CLI) sends spaces as `+` but signs them as `%20`, and no AWS client
+ * sends a plus unencoded. Empty pairs (`a=1&&b=2`) are dropped.
  */
 export function canonicalQueryString(rawQuery: string): string {
   if (rawQuery === '') return '';
@@ -118,7 +119,7 @@ export function canonicalQueryString(rawQuery: string): string {
     const equals = part.indexOf('=');
     const name = equals < 0 ? part : part.slice(0, equals);
     const value = equals < 0 ? '' : part.slice(equals + 1);
-    pairs.push([uriEncode(percentDecode(name)), uriEncode(percentDecode(value))]);
+    pairs.push([uriEncode(formDecode(name)), uriEncode(formDecode(value))]);
   }
   pairs.sort(([nameA, valueA], [nameB, valueB]) =>
     nameA === nameB ? compareAscii(valueA, valueB) : compareAscii(nameA, nameB),
@@ -154,6 +155,10 @@ function uriEncode(bytes: Uint8Array): string {
     out += unreserved ? String.fromCharCode(byte) : `%${HEX[byte >> 4]}${HEX[byte & 0x0f]}`;
   }
   return out;
+}
+
+function formDecode(text: string): Uint8Array {
+  return percentDecode(text.replace(/\+/g, ' '));
 }
 
 /**

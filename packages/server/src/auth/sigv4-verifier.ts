@@ -2,7 +2,14 @@
 // instances use to obtain credentials (ssm-wire §9.3). Which operation needs which scheme is the
 // API layer's decision; both share the header, date, scope and canonical-request checks here.
 
-import { constants, createHash, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { CodedError } from '@openssm/protocol';
 import type { AccessKeyRecord, Principal } from '../storage/records.js';
 import {
@@ -127,12 +134,16 @@ export async function verifyRsaSigV4(
   if (publicKey === undefined) {
     throw new CodedError('UnrecognizedClientException', INVALID_TOKEN);
   }
-  // A stored key that does not parse is corrupt data, not a client error: let it throw.
+  // A stored key that does not parse, or is not RSA, is corrupt data (registration accepts only
+  // RSA keys), not a client error: it throws a plain Error and surfaces as InternalServerError.
   const key = createPublicKey({
     key: Buffer.from(publicKey, 'base64'),
     format: 'der',
     type: 'spki',
   });
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new Error(`The stored public key of ${instanceId} is not an RSA key.`);
+  }
 
   if (!verifyPss(key, stringToSign, authorization.signature)) {
     throw new CodedError('InvalidSignatureException', SIGNATURE_MISMATCH);
@@ -216,22 +227,15 @@ function constantTimeEqual(expected: string, actual: string): boolean {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function verifyPss(
-  key: ReturnType<typeof createPublicKey>,
-  data: string,
-  signature: string,
-): boolean {
+function verifyPss(key: KeyObject, data: string, signature: string): boolean {
   // Go's base64.StdEncoding is what the agent writes; anything else cannot be its signature.
   if (!BASE64.test(signature)) return false;
-  try {
-    return verify(
-      'sha256',
-      Buffer.from(data, 'utf8'),
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: RSA_PSS_SALT_LENGTH },
-      Buffer.from(signature, 'base64'),
-    );
-  } catch {
-    // OpenSSL rejects some malformed signatures (e.g. longer than the modulus) by throwing.
-    return false;
-  }
+  // With an RSA key and these fixed parameters OpenSSL answers true or false, never throws
+  // (a signature longer than the modulus included: see rsa-sigv4.test.ts).
+  return verify(
+    'sha256',
+    Buffer.from(data, 'utf8'),
+    { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: RSA_PSS_SALT_LENGTH },
+    Buffer.from(signature, 'base64'),
+  );
 }

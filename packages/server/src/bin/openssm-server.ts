@@ -25,12 +25,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-  if (config.tlsCert !== undefined || config.tlsSelfSigned) {
-    process.stderr.write(
-      'openssm server: TLS serving is not available in this build yet; use a TLS proxy with --public-url.\n',
-    );
-    return 2;
-  }
   const server = await startServer(config);
   const credentials = server.adminCredentials;
   process.stdout.write(

@@ -12,10 +12,15 @@ export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 export interface HttpServerOptions {
   readonly ssm: AwsJsonDispatcher;
+  /** PEM certificate chain and key: serve HTTPS/WSS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = fastify({
+    ...(options.tls === undefined
+      ? {}
+      : { https: { cert: options.tls.cert, key: options.tls.key } }),
     logger: false,
     bodyLimit: MAX_REQUEST_BODY_BYTES,
     genReqId: () => randomUUID(),

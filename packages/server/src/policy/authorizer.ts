@@ -15,6 +15,8 @@ export type Authorizer = (request: AuthorizationRequest) => void;
 
 /** What amazon-ssm-agent calls with its node credentials (AmazonSSMManagedInstanceCore). */
 const NODE_ACTIONS = new Set([
+  'ssm:RequestManagedInstanceRoleToken',
+  'ssm:UpdateManagedInstancePublicKey',
   'ssm:UpdateInstanceInformation',
   'ssmmessages:CreateControlChannel',
   'ssmmessages:CreateDataChannel',

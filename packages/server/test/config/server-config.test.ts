@@ -1,0 +1,90 @@
+// The server configuration: defaults < environment < flags, unknown flags refused, plain HTTP
+// only on loopback unless allowed, and every combination that cannot work rejected clearly.
+
+import { ConfigError, resolveServerConfig } from '@openssm/server';
+import { describe, expect, it } from 'vitest';
+
+const resolve = (argv: string[], env: Record<string, string> = {}) =>
+  resolveServerConfig(argv, env, '/srv');
+
+describe('resolveServerConfig', () => {
+  it('has sane defaults: loopback, SQLite under ./.openssm, us-east-1', () => {
+    expect(resolve([])).toEqual({
+      dataDir: '/srv/.openssm',
+      listenHost: '127.0.0.1',
+      listenPort: 8443,
+      publicUrl: undefined,
+      region: 'us-east-1',
+      tlsCert: undefined,
+      tlsKey: undefined,
+      tlsSelfSigned: false,
+      allowInsecureHttp: false,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(resolve([]))).toBe(true);
+  });
+
+  it('lets the environment override defaults and flags override the environment', () => {
+    const env = {
+      OPENSSM_REGION: 'eu-west-1',
+      OPENSSM_DATA_DIR: 'env-dir',
+      OPENSSM_LOG_LEVEL: 'warn',
+    };
+    expect(resolve([], env)).toMatchObject({
+      region: 'eu-west-1',
+      dataDir: '/srv/env-dir',
+      logLevel: 'warn',
+    });
+    expect(resolve(['--region', 'ap-south-1', '--data-dir=/var/lib/openssm'], env)).toMatchObject({
+      region: 'ap-south-1',
+      dataDir: '/var/lib/openssm',
+    });
+  });
+
+  it('parses listen addresses, IPv6 included', () => {
+    expect(resolve(['--listen', '127.0.0.2:0'])).toMatchObject({
+      listenHost: '127.0.0.2',
+      listenPort: 0,
+    });
+    expect(resolve(['--listen', '[::1]:9000'])).toMatchObject({
+      listenHost: '::1',
+      listenPort: 9000,
+    });
+    for (const bad of ['nohost', '1.2.3.4:99999', '[zz::1]:80', ':80']) {
+      expect(() => resolve(['--listen', bad]), bad).toThrow(ConfigError);
+    }
+  });
+
+  it('refuses plain HTTP on a non-loopback address unless explicitly allowed', () => {
+    expect(() => resolve(['--listen', '0.0.0.0:443'])).toThrow(/refusing plain HTTP on 0\.0\.0\.0/);
+    expect(resolve(['--listen', '0.0.0.0:443', '--allow-insecure-http'])).toMatchObject({
+      allowInsecureHttp: true,
+    });
+    expect(
+      resolve(['--listen', '0.0.0.0:443', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']),
+    ).toMatchObject({
+      tlsCert: '/srv/c.pem',
+      tlsKey: '/srv/k.pem',
+    });
+    expect(
+      resolve([], { OPENSSM_LISTEN: '0.0.0.0:80', OPENSSM_ALLOW_INSECURE_HTTP: 'yes' })
+        .allowInsecureHttp,
+    ).toBe(true);
+  });
+
+  it('rejects unknown flags, missing values and contradictions with a clear message', () => {
+    expect(() => resolve(['--nope'])).toThrow('unknown option --nope');
+    expect(() => resolve(['--region'])).toThrow('--region needs a value');
+    expect(() => resolve(['--tls-cert', 'c.pem'])).toThrow('--tls-cert and --tls-key go together');
+    expect(() => resolve(['--tls-self-signed', '--tls-cert', 'c', '--tls-key', 'k'])).toThrow(
+      /either/,
+    );
+    expect(() => resolve(['--log-level', 'loud'])).toThrow(/--log-level/);
+    expect(() => resolve(['--region', 'US EAST'])).toThrow(/invalid --region/);
+    expect(() => resolve(['--public-url', 'ftp://x'])).toThrow(/--public-url/);
+    expect(() => resolve([], { OPENSSM_ALLOW_INSECURE_HTTP: 'maybe' })).toThrow(/true or false/);
+    expect(resolve(['--public-url', 'https://ssm.example.com/']).publicUrl).toBe(
+      'https://ssm.example.com',
+    );
+  });
+});
