@@ -23,6 +23,8 @@ describe('docs/configuration.md', () => {
     } catch {
       // Missing: reported by the comparison below.
     }
-    expect(actual, 'docs/configuration.md is out of date; run `npm run docs:config`').toBe(expected);
+    expect(actual, 'docs/configuration.md is out of date; run `npm run docs:config`').toBe(
+      expected,
+    );
   });
 });
