@@ -16,6 +16,10 @@ import { authorizeByPrincipalKind } from './policy/authorizer.js';
 import { createActivationService } from './services/activation-service.js';
 import { createInProcessConnectionRegistry } from './services/connection-registry.js';
 import { createInstanceService } from './services/instance-service.js';
+import { createSessionService } from './services/session-service.js';
+import { createChannelTokens } from './gateway/channel-tokens.js';
+import { Gateway } from './gateway/gateway.js';
+import { registerGatewayRoutes } from './gateway/gateway-http.js';
 import type { ServerIdentity, Services } from './services/services.js';
 import { openSqliteStorage } from './storage/index.js';
 import type { Principal } from './storage/records.js';
@@ -39,7 +43,12 @@ export interface StartOptions {
   readonly log?: Logger;
   readonly now?: () => number;
   readonly audit?: AuditSink;
+  /** How long a session survives its agent's data socket being gone (default 30 s). */
+  readonly agentGraceMs?: number;
 }
+
+/** An agent re-creates a dropped data channel within seconds; 30 s covers a slow network. */
+export const DEFAULT_AGENT_GRACE_MS = 30_000;
 
 export async function startServer(
   config: ServerConfig,
@@ -66,11 +75,30 @@ export async function startServer(
       admin,
       now(),
     );
+    const connections = createInProcessConnectionRegistry();
+    const instances = createInstanceService({ identity, ...storage });
+    const tokens = createChannelTokens(storage.channelTokens);
+    let streamUrlBase = '';
+    const gateway = new Gateway({
+      connections,
+      sessions: () => services.sessions,
+      log,
+      now,
+      agentGraceMs: options.agentGraceMs ?? DEFAULT_AGENT_GRACE_MS,
+    });
     const services: Services = {
       identity,
       activations: createActivationService(storage.activations),
-      instances: createInstanceService({ identity, ...storage }),
-      connections: createInProcessConnectionRegistry(),
+      instances,
+      connections,
+      sessions: createSessionService({
+        sessions: storage.sessions,
+        instances,
+        connections,
+        tokens,
+        streamUrlBase: () => streamUrlBase,
+        gateway: () => gateway,
+      }),
     };
     const audit: AuditSink = options.audit ?? {
       // The logger stamps its own time; the event's is the same instant.
@@ -95,10 +123,12 @@ export async function startServer(
       throw new Error('--tls-self-signed is not available yet: give --tls-cert and --tls-key');
     }
     const http = createHttpServer({ ssm, ...(tls === undefined ? {} : { tls }) });
+    registerGatewayRoutes(http, { gateway, storage, tokens, identity, log, now });
     await http.listen({ host: config.listenHost, port: config.listenPort });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
     const url = config.publicUrl ?? `${tls === undefined ? 'http' : 'https'}://${host}:${port}`;
+    streamUrlBase = url.replace(/^http/, 'ws');
     return {
       url,
       port,
@@ -106,6 +136,7 @@ export async function startServer(
       services,
       storage,
       async close() {
+        gateway.closeAll();
         await http.close();
         await storage.close();
       },

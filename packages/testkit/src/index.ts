@@ -6,3 +6,4 @@ export * from './agent-message-vectors.js';
 export * from './fake-clock.js';
 export * from './lossy-link.js';
 export * from './test-server.js';
+export * from './signed-fetch.js';

@@ -25,6 +25,8 @@ export interface TestServerOptions {
   readonly now?: () => number;
   /** Reuse a data directory (to test restarts); it is then not deleted by close(). */
   readonly dataDir?: string;
+  /** How long a session survives its agent's data socket being gone. */
+  readonly agentGraceMs?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -37,6 +39,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await startServer(config, {
     log: silentLogger,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.agentGraceMs === undefined ? {} : { agentGraceMs: options.agentGraceMs }),
   });
   const text = await readFile(server.adminCredentials.path, 'utf8');
   const accessKeyId = /aws_access_key_id = (\S+)/.exec(text)?.[1] ?? '';

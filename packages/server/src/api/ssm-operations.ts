@@ -9,6 +9,10 @@ import { describeInstanceInformation } from './describe-instance-information.js'
 import { getConnectionStatus } from './get-connection-status.js';
 import { listTagsForResource } from './list-tags-for-resource.js';
 import type { AnyOperation } from './operation.js';
+import { describeSessions } from './describe-sessions.js';
+import { resumeSession } from './resume-session.js';
+import { startSession } from './start-session.js';
+import { terminateSession } from './terminate-session.js';
 import { registerManagedInstance } from './register-managed-instance.js';
 import { removeTagsFromResource } from './remove-tags-from-resource.js';
 import { requestManagedInstanceRoleToken } from './request-managed-instance-role-token.js';
@@ -22,11 +26,15 @@ export const SSM_OPERATIONS: readonly AnyOperation[] = [
   deregisterManagedInstance,
   describeActivations,
   describeInstanceInformation,
+  describeSessions,
   getConnectionStatus,
   listTagsForResource,
   registerManagedInstance,
   removeTagsFromResource,
   requestManagedInstanceRoleToken,
+  resumeSession,
+  startSession,
+  terminateSession,
   updateInstanceInformation,
   updateManagedInstancePublicKey,
 ];

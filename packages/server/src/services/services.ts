@@ -3,6 +3,7 @@
 import type { ActivationService } from './activation-service.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { InstanceService } from './instance-service.js';
+import type { SessionService } from './session-service.js';
 
 export interface ServerIdentity {
   readonly region: string;
@@ -17,6 +18,7 @@ export interface Services {
   readonly activations: ActivationService;
   readonly instances: InstanceService;
   readonly connections: ConnectionRegistry;
+  readonly sessions: SessionService;
 }
 
 export function instanceArn(identity: ServerIdentity, instanceId: string): string {
@@ -25,4 +27,8 @@ export function instanceArn(identity: ServerIdentity, instanceId: string): strin
 
 export function activationArn(identity: ServerIdentity, activationId: string): string {
   return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:activation/${activationId}`;
+}
+
+export function sessionArn(identity: ServerIdentity, sessionId: string): string {
+  return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:session/${sessionId}`;
 }

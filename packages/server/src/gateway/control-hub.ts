@@ -1,0 +1,88 @@
+// Agents' control channels on this server (ssm-wire §6.3–§6.5): which node is connected, how to
+// send it a message, and what to do with what it sends — acknowledge `agent_task_complete` and
+// report it so the session ends. Run Command messages are added by the Run Command issue.
+
+import {
+  MessageType,
+  decodeAgentMessage,
+  parseAgentTaskComplete,
+  type AgentTaskComplete,
+} from '@openssm/protocol';
+import type { Logger } from '../logging/logger.js';
+import type { ConnectionRegistry } from '../services/connection-registry.js';
+import { taskAcknowledgeMessage } from './frames.js';
+import type { ChannelSocket } from './socket.js';
+
+/** Largest message an agent may send on its control channel (AWS's agent caps replies at 120 000 bytes). */
+export const MAX_CONTROL_PAYLOAD_BYTES = 256 * 1024;
+
+export interface ControlHubEvents {
+  taskComplete(instanceId: string, complete: AgentTaskComplete): void;
+  nodeConnected(instanceId: string): void;
+  nodeDisconnected(instanceId: string): void;
+}
+
+export interface ControlConnection {
+  /** Feed one binary message from the agent; throws CodedError for a malformed frame. */
+  receive(bytes: Uint8Array): void;
+  closed(): void;
+}
+
+export class ControlHub {
+  private readonly sockets = new Map<string, ChannelSocket>();
+
+  constructor(
+    private readonly connections: ConnectionRegistry,
+    private readonly events: ControlHubEvents,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  /** Registers a node's freshly opened control channel (a newer one replaces an older one). */
+  attach(instanceId: string, socket: ChannelSocket): ControlConnection {
+    const previous = this.sockets.get(instanceId);
+    this.sockets.set(instanceId, socket);
+    this.connections.markConnected(instanceId);
+    if (previous !== undefined) previous.close(4409, 'replaced by a newer control channel');
+    this.events.nodeConnected(instanceId);
+    let open = true;
+    return {
+      receive: (bytes) => this.receive(instanceId, socket, bytes),
+      closed: () => {
+        if (!open) return;
+        open = false;
+        this.connections.markDisconnected(instanceId);
+        if (this.sockets.get(instanceId) === socket) {
+          this.sockets.delete(instanceId);
+          this.events.nodeDisconnected(instanceId);
+        }
+      },
+    };
+  }
+
+  /** Sends a message to a node; false when it has no control channel here. */
+  send(instanceId: string, bytes: Uint8Array): boolean {
+    const socket = this.sockets.get(instanceId);
+    if (socket === undefined) return false;
+    socket.send(bytes);
+    return true;
+  }
+
+  private receive(instanceId: string, socket: ChannelSocket, bytes: Uint8Array): void {
+    const message = decodeAgentMessage(bytes, { maxPayloadLength: MAX_CONTROL_PAYLOAD_BYTES });
+    switch (message.messageType) {
+      case MessageType.AgentTaskComplete: {
+        const complete = parseAgentTaskComplete(message.payload);
+        // Acknowledge every copy (the agent resends until acked), report the first.
+        socket.send(
+          taskAcknowledgeMessage(message.messageId, complete.taskId, complete.topic, this.now()),
+        );
+        this.events.taskComplete(instanceId, complete);
+        return;
+      }
+      default:
+        // agent_job_* (Run Command, issue #5), telemetry and unknown types: ignored for now.
+        this.log.debug('control message ignored', { instanceId, messageType: message.messageType });
+    }
+  }
+}

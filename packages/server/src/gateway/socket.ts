@@ -1,0 +1,31 @@
+// The few things the gateway does with a WebSocket, behind an interface so the relay logic can
+// be tested without sockets and the transport can change (Redis fan-out in scale-out mode).
+
+import type { WebSocket } from 'ws';
+
+export interface ChannelSocket {
+  send(bytes: Uint8Array): void;
+  /** Closes with a WebSocket close code and a short reason (≤ 123 bytes). */
+  close(code: number, reason: string): void;
+}
+
+/** Bytes waiting in a socket's buffer above which a slow peer is disconnected, not buffered. */
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+export function wrapWebSocket(socket: WebSocket): ChannelSocket {
+  return {
+    send(bytes) {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        socket.close(1008, 'peer too slow');
+        return;
+      }
+      socket.send(bytes, { binary: true });
+    },
+    close(code, reason) {
+      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
+        socket.close(code, reason.slice(0, 120));
+      }
+    },
+  };
+}

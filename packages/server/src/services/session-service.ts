@@ -1,0 +1,145 @@
+// Sessions (ssm-wire §2.3, §11.1): StartSession checks the target is connected, records the
+// session, asks the node to open it and hands the caller a stream URL and a one-time token;
+// ResumeSession hands out a fresh token; TerminateSession ends it on both sides.
+
+import { randomBytes } from 'node:crypto';
+import { CodedError, type AgentTaskPayload } from '@openssm/protocol';
+import type { ChannelTokens } from '../gateway/channel-tokens.js';
+import type { SessionFilter, SessionRepository } from '../storage/repositories.js';
+import type {
+  Page,
+  PageRequest,
+  Principal,
+  SessionRecord,
+  SessionStatus,
+} from '../storage/records.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { InstanceService } from './instance-service.js';
+import { findSessionDocument, resolveSessionParameters } from './session-documents.js';
+
+/** What the gateway does for the session service; implemented by gateway/gateway.ts. */
+export interface SessionGateway {
+  /** Sends `interactive_shell` to the node; false when it has no control channel here. */
+  openOnNode(instanceId: string, task: AgentTaskPayload): boolean;
+  /** Ends the session's channels with `channel_closed` (client, node data and control channel). */
+  closeChannels(session: SessionRecord, output: string): void;
+}
+
+export interface StartSessionInput {
+  readonly target: string;
+  readonly documentName: string;
+  readonly reason: string;
+  readonly parameters: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface SessionTicket {
+  readonly sessionId: string;
+  readonly tokenValue: string;
+  readonly streamUrl: string;
+}
+
+export interface SessionService {
+  start(input: StartSessionInput, owner: Principal, now: number): Promise<SessionTicket>;
+  resume(sessionId: string, now: number): Promise<SessionTicket>;
+  terminate(sessionId: string, now: number, reason?: string): Promise<void>;
+  list(filter: SessionFilter, page: PageRequest): Promise<Page<SessionRecord>>;
+  get(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Records a status change the gateway observed; ended sessions stay ended. */
+  setStatus(
+    sessionId: string,
+    status: SessionStatus,
+    now: number,
+    details?: string,
+  ): Promise<SessionRecord | undefined>;
+}
+
+export interface SessionServiceDependencies {
+  readonly sessions: SessionRepository;
+  readonly instances: InstanceService;
+  readonly connections: ConnectionRegistry;
+  readonly tokens: ChannelTokens;
+  /** `ws(s)://host:port`, known once the listener is up. */
+  readonly streamUrlBase: () => string;
+  readonly gateway: () => SessionGateway;
+}
+
+const FINAL: readonly SessionStatus[] = ['Terminated', 'Failed'];
+
+export function createSessionService(deps: SessionServiceDependencies): SessionService {
+  const streamUrl = (sessionId: string) =>
+    `${deps.streamUrlBase()}/v1/data-channel/${encodeURIComponent(sessionId)}?role=publish_subscribe`;
+
+  return {
+    async start(input, owner, now) {
+      const document = findSessionDocument(input.documentName);
+      const parameters = resolveSessionParameters(document, input.parameters);
+      const instance = await deps.instances.get(input.target).catch(() => undefined);
+      if (instance === undefined || !deps.connections.isConnected(instance.instanceId)) {
+        throw new CodedError(
+          'TargetNotConnected',
+          `${input.target.slice(0, 400)} is not connected.`,
+        );
+      }
+      // AWS's shape: the caller's name and 17 hex digits.
+      const sessionId = `${owner.id.replace(/[^A-Za-z0-9_.@-]/g, '-').slice(0, 64)}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+      const session: SessionRecord = {
+        sessionId,
+        target: instance.instanceId,
+        documentName: document.name,
+        owner: owner.arn,
+        reason: input.reason,
+        status: 'Connecting',
+        details: '',
+        parameters: input.parameters,
+        startedAt: now,
+        endedAt: null,
+      };
+      await deps.sessions.insert(session);
+      const tokenValue = await deps.tokens.issue('client-data', sessionId, now);
+      const sent = deps.gateway().openOnNode(instance.instanceId, {
+        sessionId,
+        documentName: document.name,
+        documentContent: document.content,
+        parameters,
+        sessionOwner: owner.arn,
+      });
+      if (!sent) {
+        await deps.sessions.updateStatus(
+          sessionId,
+          'Failed',
+          now,
+          'The node disconnected before the session started.',
+        );
+        throw new CodedError('TargetNotConnected', `${instance.instanceId} is not connected.`);
+      }
+      return { sessionId, tokenValue, streamUrl: streamUrl(sessionId) };
+    },
+
+    async resume(sessionId, now) {
+      const session = await deps.sessions.get(sessionId);
+      if (session === undefined) {
+        throw new CodedError(
+          'DoesNotExistException',
+          `Session ${sessionId.slice(0, 96)} does not exist.`,
+        );
+      }
+      // An ended session resumes to an empty token: AWS's plugin then says it timed out.
+      const tokenValue = FINAL.includes(session.status)
+        ? ''
+        : await deps.tokens.issue('client-data', sessionId, now);
+      return { sessionId, tokenValue, streamUrl: streamUrl(sessionId) };
+    },
+
+    async terminate(sessionId, now, reason = '') {
+      const session = await deps.sessions.get(sessionId);
+      if (session === undefined || FINAL.includes(session.status)) return; // idempotent, as AWS
+      const ended = await deps.sessions.updateStatus(sessionId, 'Terminated', now, reason);
+      if (ended !== undefined) deps.gateway().closeChannels(ended, reason);
+    },
+
+    list: (filter, page) => deps.sessions.list(filter, page),
+    get: (sessionId) => deps.sessions.get(sessionId),
+    setStatus: (sessionId, status, now, details) =>
+      deps.sessions.updateStatus(sessionId, status, now, details),
+  };
+}
