@@ -1,0 +1,82 @@
+// The data channel's WebSocket, client side: dialling a StreamUrl (ws:// or wss:// with the CAs
+// the user trusts), the channel engine's Transport over it, and the keep-alive pings AWS's plugin
+// sends (ssm-wire §4.1) so idle NAT and proxy entries stay open.
+
+import type { Transport } from '@openssm/channel';
+import { WebSocket, type RawData } from 'ws';
+
+/** Opens a WebSocket to `url`; resolves once it is open. */
+export type Dialer = (url: string) => Promise<WebSocket>;
+
+export interface DialerOptions {
+  /** Trusted CAs for wss://; undefined keeps Node's (with NODE_EXTRA_CA_CERTS). */
+  readonly ca?: readonly string[] | undefined;
+  readonly userAgent: string;
+  /** AWS's plugin uses Go's default 45 s; a dead gateway should not hold the user that long. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+export function createDialer(options: DialerOptions): Dialer {
+  return (url) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(url, {
+        // Compression costs ×20 in throughput and memory for terminal traffic (DESIGN.md §4).
+        perMessageDeflate: false,
+        handshakeTimeout: options.handshakeTimeoutMs ?? 20_000,
+        followRedirects: false,
+        headers: { 'User-Agent': options.userAgent },
+        ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
+      });
+      let settled = false;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+      socket.on('error', fail);
+      socket.once('unexpected-response', (request, response) => {
+        fail(new Error(`the gateway refused the data channel: HTTP ${response.statusCode}`));
+        request.destroy();
+      });
+      socket.once('open', () => {
+        settled = true;
+        socket.off('error', fail);
+        resolve(socket);
+      });
+    });
+}
+
+/** One AgentMessage per binary WebSocket message; a socket that is no longer open drops it. */
+export class WebSocketTransport implements Transport {
+  constructor(private readonly socket: WebSocket) {}
+
+  send(bytes: Uint8Array): void {
+    // The engine keeps every message until it is acknowledged and resends it on the next socket,
+    // so a send into a closing socket loses nothing.
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(bytes, { binary: true });
+  }
+}
+
+/** AWS's plugin pings right after opening and then every 5 minutes. */
+export const KEEPALIVE_INTERVAL_MS = 5 * 60 * 1000;
+
+/** Starts the pings; the returned function stops them (also done when the socket closes). */
+export function startKeepalive(socket: WebSocket, intervalMs = KEEPALIVE_INTERVAL_MS): () => void {
+  const ping = (): void => {
+    if (socket.readyState === WebSocket.OPEN) socket.ping('keepalive');
+  };
+  ping();
+  const timer = setInterval(ping, intervalMs);
+  // A ping alone must never keep the process alive.
+  timer.unref();
+  const stop = (): void => clearInterval(timer);
+  socket.once('close', stop);
+  return stop;
+}
+
+/** The bytes of a `ws` message in the shape the engine takes. */
+export function rawDataBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
