@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
+  CLOSE_FDS_SCRIPT,
   createSystemUserDirectory,
   listSessionProcesses,
   SessionError,
@@ -245,7 +246,8 @@ describe('ShellSession with a command', () => {
     );
     pair.holdClientBound();
     await waitFor(() => !isRunning(session.pid!), 'the command to finish');
-    expect(pair.agent.inFlight).toBe(8);
+    // What the process wrote before it exited may still be on its way into the window.
+    await waitFor(() => pair.agent.inFlight === 8, 'a full window');
     // Longer than node-pty's 200 ms between the exit and dropping unread output.
     await new Promise((resolve) => setTimeout(resolve, 400));
     pair.release();
@@ -293,7 +295,8 @@ describe('ShellSession with a command', () => {
     );
     pair.holdClientBound();
     await waitFor(() => !isRunning(session.pid!), 'the command to finish');
-    expect(pair.agent.inFlight).toBe(20);
+    // What the process wrote before it exited may still be on its way into the window.
+    await waitFor(() => pair.agent.inFlight === 20, 'a full window');
     await new Promise((resolve) => setTimeout(resolve, 400));
     pair.release();
     await expect(within(session.done, 'the session to end')).resolves.toMatchObject({
@@ -331,15 +334,22 @@ describe('ShellSession with a command', () => {
 });
 
 describe('ShellSession isolation', () => {
-  /** Terminal devices a process holds open, once it has exec'd (it no longer runs Node). */
+  /**
+   * Terminal devices a process holds open, once it runs the session's program: it no longer runs
+   * Node, nor the wrapper that closes inherited descriptors (whose argv holds its script).
+   */
   async function terminalsOf(pid: number): Promise<string[]> {
     await waitFor(() => {
       try {
-        return readlinkSync(`/proc/${pid}/exe`) !== readlinkSync('/proc/self/exe');
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return (
+          readlinkSync(`/proc/${pid}/exe`) !== readlinkSync('/proc/self/exe') &&
+          !cmdline.includes(CLOSE_FDS_SCRIPT)
+        );
       } catch {
         return false;
       }
-    }, `process ${pid} to exec`);
+    }, `process ${pid} to exec the session's program`);
     return readdirSync(`/proc/${pid}/fd`)
       .map((fd) => {
         try {
@@ -351,16 +361,24 @@ describe('ShellSession isolation', () => {
       .filter((target) => target.startsWith('/dev/pt'));
   }
 
-  // node-pty 1.1 leaves the PTY master without FD_CLOEXEC, so every shell started later inherits
-  // the masters of the sessions already running (it could read and type into them). Fixed
-  // upstream (microsoft/node-pty#867, in 1.2.0 betas); when this starts passing, drop `.fails`.
-  it.fails('a session holds no other session’s terminal', async () => {
+  // Regression: node-pty 1.1 leaves each PTY master without FD_CLOEXEC, so every process started
+  // later inherited the masters (/dev/ptmx) of the sessions already running and could read and
+  // type into them. The spawners now start the program through a shell that closes every
+  // descriptor above 2 first (close-inherited-fds.ts); without it both tests see /dev/ptmx.
+  it('a PTY session holds no other session’s terminal', async () => {
     const first = await run({ sessionType: 'InteractiveCommands', command: 'sleep 30' });
     const second = await run({ sessionType: 'InteractiveCommands', command: 'sleep 30' });
     expect(await terminalsOf(first.session.pid!)).toHaveLength(3);
     const own = await terminalsOf(second.session.pid!);
+    expect(own).toHaveLength(3);
     expect(new Set(own).size).toBe(1);
     expect(own[0]).toMatch(/^\/dev\/pts\/\d+$/);
+  });
+
+  it('a pipe command holds no terminal of a running session', async () => {
+    await run({ sessionType: 'InteractiveCommands', command: 'sleep 30' });
+    const command = await run({ sessionType: 'NonInteractiveCommands', command: 'sleep 30' });
+    expect(await terminalsOf(command.session.pid!)).toEqual([]);
   });
 });
 

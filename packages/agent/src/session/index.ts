@@ -11,5 +11,6 @@ export * from './command-runner.js';
 export * from './command-line.js';
 export * from './utf8-chunker.js';
 export * from './process-tree.js';
+export * from './close-inherited-fds.js';
 export { spawnTerminal } from './terminal-process.js';
 export { spawnPipes } from './pipe-process.js';

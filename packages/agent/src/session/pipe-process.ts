@@ -1,8 +1,11 @@
 // Starts a NonInteractiveCommands process without a terminal, as AWS's agent does (exec.Cmd,
 // shell_unix.go): stdin closed, stdout and stderr either merged in write order or kept apart.
+// Like a PTY shell it starts through closingInheritedFds: libuv marks its own descriptors
+// close-on-exec, but the PTY masters node-pty opened for other sessions are not.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { closingInheritedFds, explainUnexecutable } from './close-inherited-fds.js';
 import type { LaunchPlan, OutputStream, ProcessExit, SessionProcess } from './session-process.js';
 
 /**
@@ -16,14 +19,20 @@ export function spawnPipes(plan: LaunchPlan): SessionProcess {
 }
 
 class PipeProcess implements SessionProcess {
-  private readonly child: ChildProcess;
+  /** Undefined when the program cannot be executed: nothing was started. */
+  private readonly child: ChildProcess | undefined;
   private spawnError: string | undefined;
   private exited = false;
   private linger: NodeJS.Timeout | undefined;
 
   constructor(private readonly plan: LaunchPlan) {
+    // The wrapper always starts; a missing program must still fail as a spawn error (AWS's
+    // "Error occurred starting the command"), not as the wrapper's exit status 127.
+    this.spawnError = explainUnexecutable(plan.file, plan.env['PATH'], plan.cwd);
+    if (this.spawnError !== undefined) return;
     const user = plan.switchTo;
-    this.child = spawn(plan.file, [...plan.args], {
+    const { file, args } = closingInheritedFds(plan.file, plan.args);
+    const child = spawn(file, args, {
       cwd: plan.cwd,
       env: { ...plan.env },
       // Its own session and process group, so terminate() can end everything it starts.
@@ -32,35 +41,42 @@ class PipeProcess implements SessionProcess {
       // libuv drops all supplementary groups when it switches users (AWS keeps the user's).
       ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
     });
-    this.child.on('error', (error) => {
+    this.child = child;
+    child.on('error', (error) => {
       this.spawnError ??= error.message;
     });
-    this.child.on('exit', () => {
+    child.on('exit', () => {
       // Read what is left at full speed (paused pipes would hold it), then stop waiting for
       // pipe holders that outlive the process.
       this.exited = true;
       this.resume();
       this.linger = setTimeout(() => {
-        this.child.stdout?.destroy();
-        this.child.stderr?.destroy();
+        child.stdout?.destroy();
+        child.stderr?.destroy();
       }, PIPE_LINGER_MS);
     });
-    this.child.on('close', () => clearTimeout(this.linger));
+    child.on('close', () => clearTimeout(this.linger));
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.child?.pid;
   }
 
   onData(listener: (bytes: Uint8Array, stream: OutputStream) => void): void {
     // Merged output is one pipe (the launch plan redirects 2>&1); what still reaches stderr then
     // comes from the wrapper itself and belongs in the same stream.
     const stderrAs: OutputStream = this.plan.separateStreams ? 'stderr' : 'stdout';
-    this.child.stdout?.on('data', (bytes: Buffer) => listener(bytes, 'stdout'));
-    this.child.stderr?.on('data', (bytes: Buffer) => listener(bytes, stderrAs));
+    this.child?.stdout?.on('data', (bytes: Buffer) => listener(bytes, 'stdout'));
+    this.child?.stderr?.on('data', (bytes: Buffer) => listener(bytes, stderrAs));
   }
 
   onExit(listener: (exit: ProcessExit) => void): void {
+    if (this.child === undefined) {
+      const spawnError = this.spawnError ?? 'not started';
+      // Asynchronously, as a failed spawn reports it.
+      setImmediate(() => listener({ exitCode: 1, spawnError }));
+      return;
+    }
     // 'close' comes after the process ended and both pipes reached end of file.
     this.child.on('close', (code: number | null, signalName: NodeJS.Signals | null) => {
       if (this.spawnError !== undefined) {
@@ -83,18 +99,18 @@ class PipeProcess implements SessionProcess {
 
   pause(): void {
     if (this.exited) return;
-    this.child.stdout?.pause();
-    this.child.stderr?.pause();
+    this.child?.stdout?.pause();
+    this.child?.stderr?.pause();
   }
 
   resume(): void {
-    this.child.stdout?.resume();
-    this.child.stderr?.resume();
+    this.child?.stdout?.resume();
+    this.child?.stderr?.resume();
   }
 
   signal(signal: NodeJS.Signals): void {
     try {
-      this.child.kill(signal);
+      this.child?.kill(signal);
     } catch {
       // Already gone.
     }

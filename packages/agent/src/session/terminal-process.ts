@@ -6,10 +6,13 @@
 // - it destroys the stream 200 ms after the child exits even when paused, dropping what was not
 //   read: while paused we watch the child and stop pausing once it is gone;
 // - with uid/gid it keeps the agent's supplementary groups (root's!) in the child: we switch the
-//   agent to the user's groups (initgroups) around the synchronous fork and switch back.
+//   agent to the user's groups (initgroups) around the synchronous fork and switch back;
+// - it opens each master without FD_CLOEXEC, so a later session would inherit the terminals of
+//   those still running: the child starts through closingInheritedFds (close-inherited-fds.ts).
 
 import { closeSync, constants, fchmodSync, fchownSync, openSync } from 'node:fs';
 import { spawn, type IPty } from 'node-pty';
+import { closingInheritedFds } from './close-inherited-fds.js';
 import { isProcessAlive } from './process-tree.js';
 import type { LaunchPlan, ProcessExit, SessionProcess } from './session-process.js';
 import type { SessionUser } from './user-directory.js';
@@ -31,8 +34,9 @@ class TerminalProcess implements SessionProcess {
 
   constructor(plan: LaunchPlan) {
     const user = plan.switchTo;
+    const { file, args } = closingInheritedFds(plan.file, plan.args);
     this.pty = withGroupsOf(user, () =>
-      spawn(plan.file, [...plan.args], {
+      spawn(file, args, {
         name: 'xterm-256color',
         cols: plan.cols,
         rows: plan.rows,

@@ -1,0 +1,253 @@
+// `openssm-agent run`: the composition root of a running agent. Reads the registration, builds
+// the server connection (TLS policy, JSON API, Message Gateway), then runs the credentials, the
+// heartbeat, the control channel and the sessions it starts, until stop() or until the server
+// refuses this node's identity.
+
+import {
+  MessageType,
+  parseAgentTaskAcknowledge,
+  type DecodedAgentMessage,
+} from '@openssm/protocol';
+import { AgentError, formatAgentError } from '../agent-error.js';
+import { SsmClient } from '../api/ssm-client.js';
+import type { AgentConfig } from '../config/agent-config.js';
+import { ControlChannel } from '../control/control-channel.js';
+import { TaskCompletionReporter } from '../control/task-completion.js';
+import { Heartbeat } from '../heartbeat/heartbeat.js';
+import { CredentialProvider } from '../identity/credential-provider.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { MessageGatewayClient } from '../mgs/mgs-client.js';
+import { createHttpClient } from '../net/http-client.js';
+import { createTlsConnector, type CreateConnection, type TlsPolicy } from '../net/tls-policy.js';
+import { readPlatformInfo, type PlatformInfo } from '../platform/platform-info.js';
+import type { BackoffPolicy, Random } from '../retry/backoff.js';
+import { ensureUser } from '../session/ensure-user.js';
+import type { ProcessSpawner } from '../session/session-process.js';
+import type { UserDirectory } from '../session/user-directory.js';
+import { SessionManager } from '../session-controller/session-manager.js';
+import { AgentState, type Registration } from '../state/agent-state.js';
+import { AGENT_VERSION } from '../version.js';
+
+/** How long stop() waits for sessions to end and be reported before closing the channels. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Exit status when the server refuses this node: EX_CONFIG, so a service manager stops retrying. */
+export const EXIT_REGISTRATION_REJECTED = 78;
+
+/** What tests (and only tests) replace; production uses the defaults. */
+export interface AgentDependencies {
+  readonly log?: Logger;
+  readonly random?: Random;
+  readonly agentIsRoot?: boolean;
+  readonly users?: UserDirectory;
+  readonly spawn?: ProcessSpawner;
+  readonly ensureUser?: (name: string) => Promise<unknown>;
+  readonly platform?: () => Promise<PlatformInfo>;
+  readonly taskCompleteRetryMs?: number;
+  readonly dataChannelReconnectDeadlineMs?: number;
+  readonly handshakeTimeoutMs?: number;
+  readonly shutdownTimeoutMs?: number;
+}
+
+/** The TLS policy for the server: flags given to `run` replace what registration stored. */
+export function tlsPolicyOf(
+  config: Pick<AgentConfig, 'caFile' | 'caFingerprint'>,
+  registration?: Pick<Registration, 'caFile' | 'caFingerprint'>,
+): TlsPolicy {
+  const source =
+    config.caFile !== undefined || config.caFingerprint !== undefined || registration === undefined
+      ? config
+      : registration;
+  return {
+    ...(source.caFile === undefined ? {} : { caFile: source.caFile }),
+    ...(source.caFingerprint === undefined ? {} : { caFingerprint: source.caFingerprint }),
+  };
+}
+
+export async function createServerTransport(
+  serverUrl: string,
+  policy: TlsPolicy,
+): Promise<CreateConnection | undefined> {
+  return serverUrl.startsWith('https:') ? createTlsConnector(policy) : undefined;
+}
+
+export class Agent {
+  readonly control: ControlChannel;
+  readonly sessions: SessionManager;
+  readonly completions: TaskCompletionReporter;
+  readonly credentials: CredentialProvider;
+  readonly heartbeat: Heartbeat;
+  private readonly exit: Promise<number>;
+  private resolveExit: (code: number) => void = () => undefined;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly registration: Registration,
+    private readonly log: Logger,
+    private readonly shutdownTimeoutMs: number,
+    parts: {
+      control: ControlChannel;
+      sessions: SessionManager;
+      completions: TaskCompletionReporter;
+      credentials: CredentialProvider;
+      heartbeat: Heartbeat;
+    },
+  ) {
+    ({
+      control: this.control,
+      sessions: this.sessions,
+      completions: this.completions,
+      credentials: this.credentials,
+      heartbeat: this.heartbeat,
+    } = parts);
+    this.exit = new Promise((resolve) => {
+      this.resolveExit = resolve;
+    });
+  }
+
+  /** Builds the agent from its state directory; throws NotRegistered before registration. */
+  static async load(config: AgentConfig, deps: AgentDependencies = {}): Promise<Agent> {
+    const log = deps.log ?? createLogger(config.logLevel);
+    const state = new AgentState(config.stateDir);
+    const registration = await state.readRegistration();
+    if (registration === undefined) {
+      throw new AgentError(
+        'NotRegistered',
+        `no registration in ${config.stateDir}; run \`openssm-agent register\` first`,
+      );
+    }
+    const { instanceId, serverUrl, region } = registration;
+    const tls = await createServerTransport(serverUrl, tlsPolicyOf(config, registration));
+    const http = createHttpClient(tls);
+    const ssm = new SsmClient({ serverUrl, region, http });
+    const backoff: BackoffPolicy = { baseMs: config.reconnectBaseMs, capMs: config.reconnectCapMs };
+    const random = deps.random;
+    // Filled in once the agent exists; the providers it wires call back into it.
+    const self: { agent?: Agent } = {};
+    const credentials = new CredentialProvider({
+      state,
+      registration,
+      ssm,
+      keyRotationDays: config.keyRotationDays,
+      backoff,
+      log,
+      ...(random === undefined ? {} : { random }),
+      onRegistrationRejected: (error) => self.agent?.fail(error),
+    });
+    const mgs = new MessageGatewayClient({ serverUrl, region, http, tls, credentials });
+    let dispatch: (message: DecodedAgentMessage) => void = () => undefined;
+    const control = new ControlChannel({
+      instanceId,
+      mgs,
+      pingIntervalMs: config.pingIntervalMs,
+      connectionTimeoutMs: config.connectionTimeoutMs,
+      backoff,
+      ...(random === undefined ? {} : { random }),
+      log,
+      onMessage: (message) => dispatch(message),
+    });
+    const completions = new TaskCompletionReporter({
+      control,
+      instanceId,
+      log,
+      ...(deps.taskCompleteRetryMs === undefined
+        ? {}
+        : { retryIntervalMs: deps.taskCompleteRetryMs }),
+    });
+    const sessions = new SessionManager({
+      instanceId,
+      mgs,
+      completions,
+      log,
+      pingIntervalMs: config.pingIntervalMs,
+      connectionTimeoutMs: config.connectionTimeoutMs,
+      backoff,
+      ...(random === undefined ? {} : { random }),
+      agentIsRoot: deps.agentIsRoot ?? process.getuid?.() === 0,
+      sessionEnvironment: config.sessionEnvironment,
+      ensureUser: deps.ensureUser ?? ((name) => ensureUser(name)),
+      ...(deps.users === undefined ? {} : { users: deps.users }),
+      ...(deps.spawn === undefined ? {} : { spawn: deps.spawn }),
+      ...(deps.dataChannelReconnectDeadlineMs === undefined
+        ? {}
+        : { dataChannelReconnectDeadlineMs: deps.dataChannelReconnectDeadlineMs }),
+      ...(deps.handshakeTimeoutMs === undefined
+        ? {}
+        : { handshakeTimeoutMs: deps.handshakeTimeoutMs }),
+    });
+    const heartbeat = new Heartbeat({
+      instanceId,
+      ssm,
+      credentials,
+      platform: deps.platform ?? (() => readPlatformInfo()),
+      intervalMs: config.heartbeatIntervalMs,
+      log,
+    });
+    const agent = new Agent(registration, log, deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS, {
+      control,
+      sessions,
+      completions,
+      credentials,
+      heartbeat,
+    });
+    self.agent = agent;
+    dispatch = (message) => agent.dispatch(message);
+    return agent;
+  }
+
+  /** Resolves with the process exit status once the agent has stopped. */
+  get exited(): Promise<number> {
+    return this.exit;
+  }
+
+  async start(): Promise<void> {
+    await this.credentials.start();
+    this.heartbeat.start();
+    this.control.start();
+    this.log.info('agent running', {
+      instanceId: this.registration.instanceId,
+      server: this.registration.serverUrl,
+      version: AGENT_VERSION,
+    });
+  }
+
+  /** Ends every session (reporting each), then closes the control channel. Idempotent. */
+  stop(): Promise<void> {
+    return this.shutDown(0);
+  }
+
+  private fail(error: AgentError): void {
+    this.log.error('the server refuses this node; stopping', { error: formatAgentError(error) });
+    void this.shutDown(EXIT_REGISTRATION_REJECTED);
+  }
+
+  private shutDown(code: number): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info('agent stopping', { sessions: this.sessions.size });
+      this.heartbeat.stop();
+      await this.sessions.stopAll(this.shutdownTimeoutMs);
+      await this.control.stop();
+      this.credentials.stop();
+      this.log.info('agent stopped');
+      this.resolveExit(code);
+    })();
+    return this.stopping;
+  }
+
+  private dispatch(message: DecodedAgentMessage): void {
+    switch (message.messageType) {
+      case MessageType.InteractiveShell:
+        this.sessions.startFromMessage(message.payload);
+        return;
+      case MessageType.ChannelClosed:
+        this.sessions.closeFromMessage(message.payload);
+        return;
+      case MessageType.AgentTaskAcknowledge:
+        this.completions.acknowledge(parseAgentTaskAcknowledge(message.payload));
+        return;
+      default:
+        // agent_job (Run Command) and anything newer: not handled by this agent yet.
+        this.log.debug('ignored a control message', { messageType: message.messageType });
+    }
+  }
+}
