@@ -166,7 +166,11 @@ describe('interactive sessions end to end', () => {
         clientEnv(),
       );
       await exerciseShell(terminal);
-      await terminal.waitFor(/Exiting session with sessionId: \S+\./, 'the plugin’s exit message');
+      const screen = await terminal.waitFor(
+        /Exiting session with sessionId: \S+\./,
+        'the plugin’s exit message',
+      );
+      expect(screen).toMatch(/^42\s*$/m);
     } finally {
       await terminal.close();
     }
@@ -177,7 +181,11 @@ describe('interactive sessions end to end', () => {
     try {
       await terminal.start(`${join(BIN, 'openssm')} connect e2e-node`, clientEnv());
       await exerciseShell(terminal);
-      await terminal.waitFor(/Exiting session with sessionId: \S+\./, 'the exit message');
+      const screen = await terminal.waitFor(
+        /Exiting session with sessionId: \S+\./,
+        'the exit message',
+      );
+      expect(screen).toMatch(/^30 100\s*$/m);
     } finally {
       await terminal.close();
     }
