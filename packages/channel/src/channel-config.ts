@@ -1,6 +1,8 @@
 // Tunables of the data-channel engine with the reason for each default. AWS's values come from
 // ssm-wire §4.7; where we deviate (push back instead of evicting) the reason is given.
 
+import type { OpenSSMTransportParameters } from '@openssm/protocol';
+
 export interface ChannelConfig {
   /** Largest payload this end puts in one stream message. */
   readonly maxPayloadLength: number;
@@ -63,12 +65,13 @@ export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = {
 };
 
 /** What our agent offers, and our client accepts at most, in the OpenSSMTransport handshake action. */
-export const OPENSSM_TRANSPORT_OFFER = {
+export const OPENSSM_TRANSPORT_OFFER: OpenSSMTransportParameters = Object.freeze({
   // 64 KiB matches a bare Node `ws` relay's sweet spot (DESIGN.md §6) and stays far below the
   // 1 MiB decode ceiling, so a bulk message never starves keystrokes on another socket.
   maxPayloadLength: 64 * 1024,
   windowSize: 256,
-} as const;
+  cumulativeAcks: true,
+});
 
 export function resolveChannelConfig(overrides: Partial<ChannelConfig> = {}): ChannelConfig {
   const config = { ...DEFAULT_CHANNEL_CONFIG, ...overrides };

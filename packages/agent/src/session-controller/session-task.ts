@@ -9,7 +9,6 @@ import {
   SessionState,
   type AgentTaskPayload,
   type DecodedAgentMessage,
-  type OpenSSMTransportParameters,
 } from '@openssm/protocol';
 import { formatAgentError } from '../agent-error.js';
 import type { FinalTaskStatus, TaskCompletionReporter } from '../control/task-completion.js';
@@ -23,15 +22,6 @@ import type { UserDirectory } from '../session/user-directory.js';
 import { AGENT_VERSION } from '../version.js';
 import { DataChannelConnection } from './data-channel-connection.js';
 import { planShellSession } from './session-document.js';
-
-/**
- * What the agent offers OpenSSM clients in the handshake: large payloads, a window and
- * cumulative acknowledgements. AWS's plugin answers "unsupported" and AWS's mode stays.
- */
-const TRANSPORT_OFFER: OpenSSMTransportParameters = {
-  cumulativeAcks: true,
-  ...OPENSSM_TRANSPORT_OFFER,
-};
 
 export interface SessionRuntime {
   readonly instanceId: string;
@@ -156,7 +146,8 @@ export class SessionTask {
         agentVersion: AGENT_VERSION,
         sessionType: plan.sessionType,
         properties: null,
-        transportOffer: TRANSPORT_OFFER,
+        // AWS's plugin answers the offer "unsupported" and AWS's mode stays (decision 0001).
+        transportOffer: OPENSSM_TRANSPORT_OFFER,
         ...(runtime.handshakeTimeoutMs === undefined
           ? {}
           : { timeoutMs: runtime.handshakeTimeoutMs }),

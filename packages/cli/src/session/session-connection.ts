@@ -65,9 +65,6 @@ export interface SessionConnectionOptions {
   readonly listener: SessionListener;
 }
 
-/** What our client accepts of an OpenSSM agent's transport offer (docs/decisions/0001). */
-const TRANSPORT_LIMITS = { ...OPENSSM_TRANSPORT_OFFER, cumulativeAcks: true };
-
 export class SessionConnection {
   private readonly channel: DataChannel;
   private readonly handshake: ClientHandshake;
@@ -95,7 +92,8 @@ export class SessionConnection {
       channel: this.channel,
       clientVersion: options.clientVersion,
       supportedSessionTypes: options.supportedSessionTypes,
-      transportLimits: TRANSPORT_LIMITS,
+      // What our client accepts of an OpenSSM agent's transport offer (decision 0001).
+      transportLimits: OPENSSM_TRANSPORT_OFFER,
     });
     this.handshake.done.catch((error: unknown) => this.fail(asError(error)));
   }
