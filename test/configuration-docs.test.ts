@@ -1,8 +1,9 @@
-// docs/configuration.md is generated from the server's option schema; this fails when they
+// docs/configuration.md is generated from the server's and the agent's option schemas; this fails when they
 // drift apart (run `npm run docs:config` to regenerate).
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderAgentConfigurationDocs } from '@openssm/agent';
 import { renderConfigurationDocs } from '@openssm/server';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +11,10 @@ import { describe, expect, it } from 'vitest';
 const DOC_PATH = join(import.meta.dirname, '..', 'docs', 'configuration.md');
 
 describe('docs/configuration.md', () => {
-  it('matches the server option schema', async () => {
+  it('matches the server and agent option schemas', async () => {
     const config = (await resolveConfig(DOC_PATH)) ?? {};
-    const expected = await format(renderConfigurationDocs(), { ...config, filepath: DOC_PATH });
+    const markdown = `${renderConfigurationDocs()}\n${renderAgentConfigurationDocs()}`;
+    const expected = await format(markdown, { ...config, filepath: DOC_PATH });
     if (process.env['UPDATE_DOCS'] === '1') {
       writeFileSync(DOC_PATH, expected);
       return;

@@ -219,7 +219,7 @@ export function renderConfigurationDocs(): string {
   return [
     '# Configuration',
     '',
-    '`openssm server` reads each option from its flag, else its environment variable, else the',
+    '`openssm server` (and `openssm-server`) reads each option from its flag, else its environment variable, else the',
     'default. Unknown flags are refused. This page is generated from',
     '`packages/server/src/config/server-config.ts` (`npm run docs:config`).',
     '',
