@@ -11,6 +11,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
+import { ensureSelfSignedTls } from './tls/self-signed.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { authorizeByPrincipalKind } from './policy/authorizer.js';
 import { createActivationService } from './services/activation-service.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly adminCredentials: AdminCredentials;
+  /** With --tls-self-signed: the private CA agents and clients must trust. */
+  readonly selfSignedCa?: { readonly path: string; readonly fingerprint: string };
   readonly services: Services;
   readonly storage: Storage;
   close(): Promise<void>;
@@ -115,14 +118,21 @@ export async function startServer(
       now,
       log,
     });
+    const selfSigned = config.tlsSelfSigned
+      ? await ensureSelfSignedTls(config.dataDir, [
+          config.listenHost,
+          ...publicHost(config.publicUrl),
+        ])
+      : undefined;
     const tls =
-      config.tlsCert !== undefined && config.tlsKey !== undefined
+      selfSigned ??
+      (config.tlsCert !== undefined && config.tlsKey !== undefined
         ? { cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey) }
-        : undefined;
-    if (config.tlsSelfSigned) {
-      throw new Error('--tls-self-signed is not available yet: give --tls-cert and --tls-key');
-    }
-    const http = createHttpServer({ ssm, ...(tls === undefined ? {} : { tls }) });
+        : undefined);
+    const http = createHttpServer({
+      ssm,
+      ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
+    });
     registerGatewayRoutes(http, { gateway, storage, tokens, identity, log, now });
     await http.listen({ host: config.listenHost, port: config.listenPort });
     const port = (http.server.address() as AddressInfo).port;
@@ -133,6 +143,9 @@ export async function startServer(
       url,
       port,
       adminCredentials,
+      ...(selfSigned === undefined
+        ? {}
+        : { selfSignedCa: { path: selfSigned.caPath, fingerprint: selfSigned.caFingerprint } }),
       services,
       storage,
       async close() {
@@ -145,4 +158,8 @@ export async function startServer(
     await storage.close();
     throw error;
   }
+}
+
+function publicHost(publicUrl: string | undefined): string[] {
+  return publicUrl === undefined ? [] : [new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')];
 }

@@ -7,3 +7,4 @@ export * from './fake-clock.js';
 export * from './lossy-link.js';
 export * from './test-server.js';
 export * from './signed-fetch.js';
+export * from './tcp-proxy.js';

@@ -9,11 +9,15 @@ import {
   silentLogger,
   startServer,
   type RunningServer,
+  type StartOptions,
 } from '@openssm/server';
 
 export interface TestServer {
   readonly server: RunningServer;
+  /** Where clients reach the API: publicUrl when one was given. */
   readonly url: string;
+  /** The listener's own address, `http://127.0.0.1:<port>` (for agents when url is a proxy). */
+  readonly directUrl: string;
   readonly dataDir: string;
   readonly region: string;
   readonly adminCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -27,12 +31,28 @@ export interface TestServerOptions {
   readonly dataDir?: string;
   /** How long a session survives its agent's data socket being gone. */
   readonly agentGraceMs?: number;
+  /**
+   * The server's `--public-url`: StartSession's StreamUrls and `url` point there (say a
+   * TcpProxy in front of the server) instead of at the listener.
+   */
+  readonly publicUrl?: string;
+  /** More `openssm server` flags, e.g. `['--tls-self-signed']`. */
+  readonly extraArgs?: readonly string[];
+  /** Receives every API call's audit event (by default they are logged, silently). */
+  readonly audit?: StartOptions['audit'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'openssm-test-')));
   const config = resolveServerConfig(
-    ['--data-dir', dataDir, '--listen', '127.0.0.1:0'],
+    [
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      ...(options.publicUrl === undefined ? [] : ['--public-url', options.publicUrl]),
+      ...(options.extraArgs ?? []),
+    ],
     {},
     dataDir,
   );
@@ -40,6 +60,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log: silentLogger,
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.agentGraceMs === undefined ? {} : { agentGraceMs: options.agentGraceMs }),
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
   });
   const text = await readFile(server.adminCredentials.path, 'utf8');
   const accessKeyId = /aws_access_key_id = (\S+)/.exec(text)?.[1] ?? '';
@@ -47,6 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     server,
     url: server.url,
+    directUrl: `http://127.0.0.1:${server.port}`,
     dataDir,
     region: config.region,
     adminCredentials: { accessKeyId, secretAccessKey },

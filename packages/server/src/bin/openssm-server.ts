@@ -32,9 +32,17 @@ async function main(argv: readonly string[]): Promise<number> {
       `OpenSSM server listening on ${server.url} (region ${config.region})`,
       `Data directory: ${config.dataDir}`,
       `Administrator credentials: ${credentials.path}${credentials.created ? ' (created now)' : ''}`,
+      ...(server.selfSignedCa === undefined
+        ? []
+        : [
+            `Private CA: ${server.selfSignedCa.path}`,
+            `  SHA-256 fingerprint ${server.selfSignedCa.fingerprint}`,
+            `  agents: openssm-agent register … --ca-fingerprint ${server.selfSignedCa.fingerprint}`,
+            `  clients: AWS_CA_BUNDLE=${server.selfSignedCa.path}`,
+          ]),
       '',
       'Try it with the AWS CLI:',
-      `  AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws --endpoint-url ${server.url} --region ${config.region} ssm describe-instance-information`,
+      `  ${server.selfSignedCa === undefined ? '' : `AWS_CA_BUNDLE=${server.selfSignedCa.path} `}AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws --endpoint-url ${server.url} --region ${config.region} ssm describe-instance-information`,
       '',
     ].join('\n'),
   );
