@@ -25,11 +25,12 @@ export interface TcpProxy extends AsyncDisposable {
    */
   setTarget(target: TcpProxyTarget): void;
   /**
-   * The open connections go dark: from now on what either side sends is read and thrown away,
-   * as packets lost on a dead link, until cutAll() resets them. New connections are not
-   * affected. Returns how many pairs went dark.
+   * The open connections go dark in one direction or both: from now on what is sent that way is
+   * read and thrown away, as packets lost on a dead link, until cutAll() resets them. New
+   * connections are not affected. `toTarget` loses what clients send (their acknowledgements,
+   * say) while they still receive. Returns how many pairs were affected.
    */
-  stallAll(): number;
+  stallAll(direction?: 'both' | 'toTarget' | 'fromTarget'): number;
   /** Bytes thrown away on stalled connections, by direction. */
   readonly dropped: { readonly toTarget: number; readonly fromTarget: number };
   /** Resets every open connection pair, both sides; returns how many there were. */
@@ -45,7 +46,8 @@ export async function startTcpProxy(target?: TcpProxyTarget): Promise<TcpProxy> 
   const dropped = { toTarget: 0, fromTarget: 0 };
   /** [the client's side, the target's side] */
   const pairs = new Set<readonly [Socket, Socket]>();
-  const stalled = new WeakSet<readonly [Socket, Socket]>();
+  /** Sockets whose incoming bytes are thrown away instead of forwarded. */
+  const stalled = new WeakSet<Socket>();
 
   /** Abrupt: both sides get a TCP reset (what is buffered is lost, as on a dead network). */
   const reset = (pair: readonly [Socket, Socket]): void => {
@@ -91,15 +93,17 @@ export async function startTcpProxy(target?: TcpProxyTarget): Promise<TcpProxy> 
   });
   const port = (server.address() as AddressInfo).port;
 
-  const stallAll = (): number => {
-    for (const pair of pairs) {
-      if (stalled.has(pair)) continue;
-      stalled.add(pair);
-      const [inbound, outbound] = pair;
-      inbound.unpipe(outbound);
-      outbound.unpipe(inbound);
-      inbound.on('data', (chunk: Buffer) => (dropped.toTarget += chunk.length)).resume();
-      outbound.on('data', (chunk: Buffer) => (dropped.fromTarget += chunk.length)).resume();
+  const stall = (from: Socket, to: Socket, count: (bytes: number) => void): void => {
+    if (stalled.has(from)) return;
+    stalled.add(from);
+    from.unpipe(to);
+    from.on('data', (chunk: Buffer) => count(chunk.length)).resume();
+  };
+
+  const stallAll = (direction: 'both' | 'toTarget' | 'fromTarget' = 'both'): number => {
+    for (const [inbound, outbound] of pairs) {
+      if (direction !== 'fromTarget') stall(inbound, outbound, (n) => (dropped.toTarget += n));
+      if (direction !== 'toTarget') stall(outbound, inbound, (n) => (dropped.fromTarget += n));
     }
     return pairs.size;
   };

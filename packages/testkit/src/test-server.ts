@@ -16,7 +16,7 @@ export interface TestServer {
   readonly server: RunningServer;
   /** Where clients reach the API: publicUrl when one was given. */
   readonly url: string;
-  /** The listener's own address, `http://127.0.0.1:<port>` (for agents when url is a proxy). */
+  /** The listener's own address, `http(s)://127.0.0.1:<port>` (for agents when url is a proxy). */
   readonly directUrl: string;
   readonly dataDir: string;
   readonly region: string;
@@ -62,13 +62,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.agentGraceMs === undefined ? {} : { agentGraceMs: options.agentGraceMs }),
     ...(options.audit === undefined ? {} : { audit: options.audit }),
   });
+  const tls = config.tlsSelfSigned || config.tlsCert !== undefined;
   const text = await readFile(server.adminCredentials.path, 'utf8');
   const accessKeyId = /aws_access_key_id = (\S+)/.exec(text)?.[1] ?? '';
   const secretAccessKey = /aws_secret_access_key = (\S+)/.exec(text)?.[1] ?? '';
   return {
     server,
     url: server.url,
-    directUrl: `http://127.0.0.1:${server.port}`,
+    directUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`,
     dataDir,
     region: config.region,
     adminCredentials: { accessKeyId, secretAccessKey },
