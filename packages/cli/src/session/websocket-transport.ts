@@ -57,19 +57,40 @@ export class WebSocketTransport implements Transport {
   }
 }
 
-/** AWS's plugin pings right after opening and then every 5 minutes. */
-export const KEEPALIVE_INTERVAL_MS = 5 * 60 * 1000;
+/**
+ * AWS's plugin pings every 5 minutes and never checks for the answer, so a link that goes
+ * silent without a reset (NAT timeout, network change) hangs until the kernel gives up. We ping
+ * every 30 s and drop the socket when a whole interval passed without a pong or a message: the
+ * session then resumes on a new connection.
+ */
+export const KEEPALIVE_INTERVAL_MS = 30_000;
 
 /** Starts the pings; the returned function stops them (also done when the socket closes). */
 export function startKeepalive(socket: WebSocket, intervalMs = KEEPALIVE_INTERVAL_MS): () => void {
+  let heard = true;
+  const onHeard = (): void => {
+    heard = true;
+  };
+  socket.on('pong', onHeard);
+  socket.on('message', onHeard);
   const ping = (): void => {
-    if (socket.readyState === WebSocket.OPEN) socket.ping('keepalive');
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (!heard) {
+      socket.terminate();
+      return;
+    }
+    heard = false;
+    socket.ping('keepalive');
   };
   ping();
   const timer = setInterval(ping, intervalMs);
   // A ping alone must never keep the process alive.
   timer.unref();
-  const stop = (): void => clearInterval(timer);
+  const stop = (): void => {
+    clearInterval(timer);
+    socket.off('pong', onHeard);
+    socket.off('message', onHeard);
+  };
   socket.once('close', stop);
   return stop;
 }
