@@ -7,7 +7,9 @@
 
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateActivationCommand, SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
@@ -81,8 +83,9 @@ function createWatcher() {
   };
 }
 
-async function directPtyEcho() {
-  const terminal = pty.spawn('bash', ['--norc', '--noprofile', '-i'], {
+/** Echo through a PTY running `command` (bash directly, or ssh to a local sshd). */
+async function ptyEcho(command, args) {
+  const terminal = pty.spawn(command, args, {
     name: 'xterm-256color',
     cols: 120,
     rows: 40,
@@ -90,13 +93,78 @@ async function directPtyEcho() {
   });
   const watcher = createWatcher();
   terminal.onData((data) => watcher.push(data));
-  await new Promise((r) => setTimeout(r, 300));
+  // Let the shell (or the ssh login) print its prompt before timing anything.
+  await new Promise((r) => setTimeout(r, 1500));
   const samples = await measure(
     (key) => terminal.write(key),
     (key) => watcher.waitFor(key),
   );
   terminal.kill();
   return samples;
+}
+
+const BASH = ['bash', ['--norc', '--noprofile', '-i']];
+
+/**
+ * DESIGN.md §6's reference: the same keystroke through `ssh` to an sshd on loopback with a
+ * private host key and config. Skipped (with a note) where no sshd is installed.
+ */
+async function sshEcho() {
+  const sshd = '/usr/sbin/sshd';
+  if (!existsSync(sshd)) return undefined;
+  // sshd refuses to start without its privilege-separation directory.
+  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+  const dir = await mkdtemp(join(tmpdir(), 'openssm-bench-ssh-'));
+  const run = (cmd, args) =>
+    new Promise((ok, ko) =>
+      spawn(cmd, args, { stdio: 'ignore' }).on('exit', (code) =>
+        code === 0 ? ok() : ko(new Error(`${cmd} failed`)),
+      ),
+    );
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host')]);
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client')]);
+  await copyFile(join(dir, 'client.pub'), join(dir, 'authorized_keys'));
+  const port = await new Promise((ok) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => ok(free));
+    });
+  });
+  await writeFile(
+    join(dir, 'sshd_config'),
+    [
+      `ListenAddress 127.0.0.1:${port}`,
+      `HostKey ${join(dir, 'host')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin yes',
+      'UsePAM no',
+      'StrictModes no',
+      'PasswordAuthentication no',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+    ].join('\n'),
+  );
+  const daemon = spawn(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    return await ptyEcho('ssh', [
+      '-tt',
+      '-i',
+      join(dir, 'client'),
+      '-p',
+      String(port),
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      `${process.env.USER ?? 'root'}@127.0.0.1`,
+      'env PS1="$ " bash --norc --noprofile -i',
+    ]);
+  } finally {
+    daemon.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function runBin(name, args, stdio = 'inherit') {
@@ -215,7 +283,9 @@ async function gatewayEcho() {
 
 const trace = (what) => process.env.BENCH_TRACE && console.error(`[bench] ${what}`);
 trace('direct');
-const direct = await directPtyEcho();
+const direct = await ptyEcho(...BASH);
+trace('ssh');
+const ssh = await sshEcho();
 trace('gateway');
 const gateway = await gatewayEcho();
 const row = (name, samples) =>
@@ -223,8 +293,16 @@ const row = (name, samples) =>
 console.log(`keystroke → echo, ${KEYS} keys each (after ${WARMUP} warm-up)`);
 console.log(`${''.padEnd(34)} ${'p50'.padStart(11)} ${'p99'.padStart(11)}`);
 console.log(row('direct PTY (baseline)', direct));
+if (ssh === undefined)
+  console.log('ssh to a local sshd                 (skipped: no /usr/sbin/sshd)');
+else console.log(row('ssh to a local sshd (DESIGN §6 ref)', ssh));
 console.log(row('through the gateway (plain WS)', gateway));
 console.log(
   `ratio gateway/direct: p50 ×${(percentile(gateway, 50) / percentile(direct, 50)).toFixed(2)}, p99 ×${(percentile(gateway, 99) / percentile(direct, 99)).toFixed(2)}`,
 );
+if (ssh !== undefined) {
+  console.log(
+    `ratio gateway/ssh:    p50 ×${(percentile(gateway, 50) / percentile(ssh, 50)).toFixed(2)}, p99 ×${(percentile(gateway, 99) / percentile(ssh, 99)).toFixed(2)}   (budget ≤ ×1.5)`,
+  );
+}
 process.exit(0);
