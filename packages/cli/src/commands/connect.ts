@@ -30,8 +30,10 @@ A target that matches several nodes lists them and exits with status 2.
   --document-name NAME   a Session document (default: the server's, SSM-SessionManagerRunShell)
 
 In the session, ~. at the start of a line disconnects (and ends the session), ~~ types a ~.
-A dropped connection is resumed automatically. The exit status is 0 when the session ends, the
-command's exit code when the agent reports one, and 255 when the session failed or timed out.
+A dropped connection is resumed automatically. The exit status is 0 when the server ends the
+session (as with AWS's plugin, also when the node was lost: the message printed says why), the
+command's exit code when the agent reports one, and 255 when the session could not be joined,
+its resume timed out, or the connection was lost for good.
 
 ${GLOBAL_HELP}`,
   options: {
