@@ -368,11 +368,23 @@ describe('ShellSession isolation', () => {
   it('a PTY session holds no other session’s terminal', async () => {
     const first = await run({ sessionType: 'InteractiveCommands', command: 'sleep 30' });
     const second = await run({ sessionType: 'InteractiveCommands', command: 'sleep 30' });
-    expect(await terminalsOf(first.session.pid!)).toHaveLength(3);
-    const own = await terminalsOf(second.session.pid!);
-    expect(own).toHaveLength(3);
-    expect(new Set(own).size).toBe(1);
-    expect(own[0]).toMatch(/^\/dev\/pts\/\d+$/);
+    // Each session holds its own terminal only (stdin, stdout, stderr, and any duplicate the
+    // shell opens of it) and never a PTY master: a leaked master shows up as /dev/ptmx.
+    for (const session of [first, second]) {
+      const pid = session.session.pid!;
+      const held = new Set(await terminalsOf(pid));
+      // On failure, say exactly what the process holds: the next occurrence must be diagnosable.
+      const detail = () =>
+        `${session === first ? 'first' : 'second'} session (pid ${pid}, ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 120)}) holds ` +
+        readdirSync(`/proc/${pid}/fd`)
+          .map((fd) => `${fd}->${readlinkSync(`/proc/${pid}/fd/${fd}`)}`)
+          .join(' ');
+      expect(held.size, held.size === 1 ? '' : detail()).toBe(1);
+      expect([...held][0]).toMatch(/^\/dev\/pts\/\d+$/);
+    }
+    const [ownOfFirst] = await terminalsOf(first.session.pid!);
+    const [ownOfSecond] = await terminalsOf(second.session.pid!);
+    expect(ownOfSecond).not.toBe(ownOfFirst);
   });
 
   it('a pipe command holds no terminal of a running session', async () => {
