@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateActivationCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { startTestServer, type TestServer } from '@openssm/testkit';
+import { startTestServer, type TestServer, pollUntil } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const execFileAsync = promisify(execFile);
@@ -20,20 +20,6 @@ let server: TestServer;
 let agent: ChildProcess;
 let workDir: string;
 let instanceId: string;
-
-async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'openssm-e2e-'));
@@ -65,7 +51,7 @@ beforeAll(async () => {
     }
   ).instanceId;
   agent = spawn(join(BIN, 'openssm-agent'), ['run', '--state-dir', stateDir], { stdio: 'ignore' });
-  await until(
+  await pollUntil(
     () => (server.server.services.connections.isConnected(instanceId) ? true : undefined),
     'the agent to connect',
   );
@@ -108,7 +94,7 @@ class Terminal {
   }
 
   async waitFor(pattern: RegExp, what: string): Promise<string> {
-    return until(
+    return pollUntil(
       async () => {
         const text = await this.screen();
         return pattern.test(text) ? text : undefined;
@@ -150,7 +136,7 @@ async function exerciseShell(terminal: Terminal): Promise<void> {
   await terminal.waitFor(/^42\s*$/m, '42 on the screen');
   await terminal.tmux('resize-window', '-t', 'main', '-x', '100', '-y', '30');
   // The client checks the size and sends it; ask until the node reports the new one.
-  await until(async () => {
+  await pollUntil(async () => {
     await terminal.type('stty size');
     return /^30 100\s*$/m.test(await terminal.screen()) ? true : undefined;
   }, 'the new terminal size on the node');

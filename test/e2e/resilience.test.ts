@@ -15,7 +15,13 @@ import {
   SSMClient,
   type Session,
 } from '@aws-sdk/client-ssm';
-import { startTcpProxy, startTestServer, type TcpProxy, type TestServer } from '@openssm/testkit';
+import {
+  startTcpProxy,
+  startTestServer,
+  type TcpProxy,
+  type TestServer,
+  pollUntil,
+} from '@openssm/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const execFileAsync = promisify(execFile);
@@ -36,22 +42,6 @@ let instanceId: string;
 const audit: { eventName: string; errorCode: string | undefined }[] = [];
 const children = new Set<ChildProcess>();
 
-async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string | (() => string),
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -68,7 +58,7 @@ function exited(child: ChildProcess): Promise<number | NodeJS.Signals> {
 
 /** The exit code (or signal) of a process that must exit within `ms`. */
 function exitStatus(child: ChildProcess, what: string, ms = 10_000): Promise<number | string> {
-  return until(() => child.exitCode ?? child.signalCode ?? undefined, what, ms);
+  return pollUntil(() => child.exitCode ?? child.signalCode ?? undefined, what, ms);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -86,7 +76,7 @@ function startAgent(): ChildProcess {
 }
 
 async function waitForPingStatus(status: 'Online' | 'ConnectionLost', ms?: number): Promise<void> {
-  await until(async () => ((await pingStatus()) === status ? true : undefined), status, ms);
+  await pollUntil(async () => ((await pingStatus()) === status ? true : undefined), status, ms);
 }
 
 /** Starts an agent once the previous one is seen gone, and waits until the node is Online. */
@@ -156,7 +146,7 @@ class Client {
 
   /** Fails at once if the client exits without printing it. */
   waitFor(pattern: RegExp, what: string, ms?: number): Promise<RegExpExecArray> {
-    return until(
+    return pollUntil(
       () => {
         const match = pattern.exec(this.text);
         if (match === null && this.closed) {
@@ -281,7 +271,7 @@ describe('sessions survive failures', () => {
     proxy.stallAll('fromTarget');
     const darkFrom = proxy.dropped.fromTarget;
     await writeFile(join(gates, '7500'), '');
-    await until(
+    await pollUntil(
       () => (proxy.dropped.fromTarget - darkFrom >= 16 * 1024 ? true : undefined),
       () => `output to be lost on the dark link (${proxy.dropped.fromTarget - darkFrom} bytes)`,
     );

@@ -36,6 +36,7 @@ import {
   startTestServer,
   type Credentials,
   type TestServer,
+  pollUntil as pollUntilDefault,
 } from '@openssm/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -57,19 +58,11 @@ afterEach(async () => {
   await server.close();
 });
 
-async function until<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
+/** Gateway steps take milliseconds: give up well inside the test timeout. */
+const pollUntil = <T>(
+  probe: () => T | false | undefined | Promise<T | false | undefined>,
   what: string,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+) => pollUntilDefault(probe, what, 10_000);
 
 /** A WebSocket that records what it receives. */
 class Socket {
@@ -143,7 +136,7 @@ async function connectNode() {
       cookie: null,
     }),
   );
-  await until(async () => {
+  await pollUntil(async () => {
     const status = await ssm.send(new GetConnectionStatusCommand({ Target: instanceId }));
     return status.Status === 'connected';
   }, 'the node to be connected');
@@ -202,7 +195,7 @@ async function openSession(node: Awaited<ReturnType<typeof connectNode>>) {
   const started = await ssm.send(
     new StartSessionCommand({ Target: node.instanceId, Reason: 'testing' }),
   );
-  const shell = await until(
+  const shell = await pollUntil(
     () => node.control.of(MessageType.InteractiveShell).at(-1),
     'interactive_shell',
   );
@@ -262,7 +255,7 @@ describe('message gateway', () => {
       PingStatus: 'Online',
     });
     node.control.ws.close();
-    await until(async () => {
+    await pollUntil(async () => {
       const after = await ssm.send(new DescribeInstanceInformationCommand({}));
       return after.InstanceInformationList?.[0]?.PingStatus === 'ConnectionLost';
     }, 'ConnectionLost');
@@ -273,12 +266,12 @@ describe('message gateway', () => {
     const session = await openSession(node);
     await session.client.channel.send(PayloadType.Output, encodeUtf8('echo hi\r'));
     await session.agent.channel.send(PayloadType.Output, encodeUtf8('hi\r\n'));
-    await until(
+    await pollUntil(
       () =>
         session.agent.received.includes('echo hi\r') && session.client.received.includes('hi\r\n'),
       'relayed data',
     );
-    await until(
+    await pollUntil(
       () => session.client.channel.inFlight === 0 && session.agent.channel.inFlight === 0,
       'acknowledgements',
     );
@@ -311,7 +304,7 @@ describe('message gateway', () => {
       nodeSha256,
     );
     node.control.ws.send(complete);
-    const ack = await until(
+    const ack = await pollUntil(
       () => node.control.of(MessageType.AgentTaskAcknowledge)[0],
       'agent_task_acknowledge',
     );
@@ -319,7 +312,7 @@ describe('message gateway', () => {
       MessageId: decodeAgentMessage(complete).messageId,
       TaskId: session.sessionId,
     });
-    const closed = await until(
+    const closed = await pollUntil(
       () => session.client.socket.of(MessageType.ChannelClosed)[0],
       'channel_closed to the client',
     );
@@ -327,7 +320,7 @@ describe('message gateway', () => {
       sessionId: session.sessionId,
       output: '',
     });
-    expect(await until(() => sessionStatus(session.sessionId, 'History'), 'history')).toBe(
+    expect(await pollUntil(() => sessionStatus(session.sessionId, 'History'), 'history')).toBe(
       'Terminated',
     );
   });
@@ -335,17 +328,17 @@ describe('message gateway', () => {
   it('pauses the agent while the client is away and resumes it with a fresh token', async () => {
     const node = await connectNode();
     const session = await openSession(node);
-    await until(
+    await pollUntil(
       () => session.agent.socket.of(MessageType.StartPublication).length > 0,
       'start_publication',
     );
     session.client.socket.ws.close();
-    await until(
+    await pollUntil(
       () => session.agent.socket.of(MessageType.PausePublication).length > 1,
       'pause_publication',
     );
     expect(
-      await until(
+      await pollUntil(
         () =>
           sessionStatus(session.sessionId, 'Active').then((s) =>
             s === 'Disconnected' ? s : undefined,
@@ -362,7 +355,7 @@ describe('message gateway', () => {
         clientVersion: '1.2.694.0',
       }),
     );
-    expect(await until(() => replay.closeCode, 'refusal')).toBe(4401);
+    expect(await pollUntil(() => replay.closeCode, 'refusal')).toBe(4401);
     const resumed = (await (
       await signedFetch({
         url: `${server.url}/`,
@@ -387,38 +380,40 @@ describe('message gateway', () => {
     );
     session.client.channel.detach();
     const client = engine('client', again);
-    await until(
+    await pollUntil(
       () => session.agent.socket.of(MessageType.StartPublication).length > 1,
       'start_publication again',
     );
     await session.agent.channel.send(PayloadType.Output, encodeUtf8('after resume'));
-    await until(() => client.received.includes('after resume'), 'output after resume');
+    await pollUntil(() => client.received.includes('after resume'), 'output after resume');
   });
 
   it('ends the session for the client when the agent vanishes, and TerminateSession tells both sides', async () => {
     const node = await connectNode();
     const lost = await openSession(node);
     lost.agent.socket.ws.terminate();
-    const closed = await until(
+    const closed = await pollUntil(
       () => lost.client.socket.of(MessageType.ChannelClosed)[0],
       'channel_closed after agent loss',
     );
     expect(parseChannelClosed(closed.payload).output).toBe(
       'The session ended because the node disconnected.',
     );
-    expect(await until(() => sessionStatus(lost.sessionId, 'History'), 'history')).toBe('Failed');
+    expect(await pollUntil(() => sessionStatus(lost.sessionId, 'History'), 'history')).toBe(
+      'Failed',
+    );
 
     const ended = await openSession(node);
     await ssm.send(new TerminateSessionCommand({ SessionId: ended.sessionId }));
-    await until(
+    await pollUntil(
       () => ended.client.socket.of(MessageType.ChannelClosed)[0],
       'channel_closed to the client',
     );
-    await until(
+    await pollUntil(
       () => ended.agent.socket.of(MessageType.ChannelClosed)[0],
       'channel_closed to the agent',
     );
-    const onControl = await until(
+    const onControl = await pollUntil(
       () =>
         node.control
           .of(MessageType.ChannelClosed)
@@ -434,15 +429,15 @@ describe('message gateway', () => {
     const first = await openSession(node);
     const second = await openSession(node);
     first.client.socket.ws.send(Buffer.from('definitely not an AgentMessage'));
-    expect(await until(() => first.client.socket.closeCode, 'close')).toBe(1002);
+    expect(await pollUntil(() => first.client.socket.closeCode, 'close')).toBe(1002);
     await second.client.channel.send(PayloadType.Output, encodeUtf8('still here'));
-    await until(
+    await pollUntil(
       () => second.agent.received.includes('still here'),
       'the other session still relays',
     );
 
     node.control.ws.close();
-    await until(
+    await pollUntil(
       async () =>
         (await ssm.send(new GetConnectionStatusCommand({ Target: node.instanceId }))).Status ===
         'notconnected',

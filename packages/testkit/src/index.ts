@@ -8,3 +8,4 @@ export * from './lossy-link.js';
 export * from './test-server.js';
 export * from './signed-fetch.js';
 export * from './tcp-proxy.js';
+export * from './poll-until.js';
