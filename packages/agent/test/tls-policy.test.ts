@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { WebSocketServer } from 'ws';
+import { createTestCa, hasOpenssl, type TestCa } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkPin,
@@ -22,16 +23,7 @@ import {
   type TlsPolicy,
 } from '../src/index.js';
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const dir = mkdtempSync(join(tmpdir(), 'openssm-tls-'));
+const dir = mkdtempSync(join(tmpdir(), 'openssm-tls-impostor-'));
 const file = (name: string): string => join(dir, name);
 const read = (name: string): string => readFileSync(file(name), 'utf8');
 const openssl = (...args: string[]): void =>
@@ -61,46 +53,14 @@ let genuine: TestServer;
 let impostor: TestServer;
 let leafPin: string;
 let caPin: string;
+let testCa: TestCa | undefined;
 
 beforeAll(async () => {
   if (!hasOpenssl) return;
+  const ca = createTestCa();
+  testCa = ca;
+  writeFileSync(file('not-a-certificate.txt'), 'subjectAltName=IP:127.0.0.1\n');
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=OpenSSM Test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  openssl('req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(file('leaf.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'leaf.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'leaf.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'leaf.ext',
-  );
   // The impostor has its own self-signed certificate and includes the real CA in its chain.
   openssl(
     'req',
@@ -117,10 +77,11 @@ beforeAll(async () => {
     '-addext',
     'subjectAltName=IP:127.0.0.1',
   );
-  genuine = await serve(read('leaf.key'), read('leaf.pem') + read('ca.pem'));
-  impostor = await serve(read('fake.key'), read('fake.pem') + read('ca.pem'));
-  leafPin = fingerprintOf(new X509Certificate(read('leaf.pem')));
-  caPin = fingerprintOf(new X509Certificate(read('ca.pem')));
+  genuine = await serve(ca.tls.key, ca.tls.cert + ca.caPem);
+  // It also sends the real CA certificate, hoping a CA pin accepts it.
+  impostor = await serve(read('fake.key'), read('fake.pem') + ca.caPem);
+  leafPin = fingerprintOf(new X509Certificate(ca.tls.cert));
+  caPin = fingerprintOf(new X509Certificate(ca.caPem));
 });
 
 afterAll(async () => {
@@ -130,6 +91,7 @@ afterAll(async () => {
     await new Promise((resolve) => target.server.close(resolve));
   }
   rmSync(dir, { recursive: true, force: true });
+  testCa?.dispose();
 });
 
 async function get(policy: TlsPolicy, target: TestServer, host = '127.0.0.1'): Promise<string> {
@@ -149,14 +111,16 @@ describe.skipIf(!hasOpenssl)('TLS trust (needs openssl)', () => {
   });
 
   it('trusts a server issued by the --ca-file CA', async () => {
-    await expect(get({ caFile: file('ca.pem') }, genuine)).resolves.toBe('ok');
-    await expect(get({ caFile: file('ca.pem') }, impostor)).rejects.toMatchObject({
+    await expect(get({ caFile: testCa!.caFile }, genuine)).resolves.toBe('ok');
+    await expect(get({ caFile: testCa!.caFile }, impostor)).rejects.toMatchObject({
       code: 'NetworkError',
     });
   });
 
   it('refuses a CA file that holds no certificate', async () => {
-    await expect(createTlsConnector({ caFile: file('leaf.ext') })).rejects.toMatchObject({
+    await expect(
+      createTlsConnector({ caFile: file('not-a-certificate.txt') }),
+    ).rejects.toMatchObject({
       code: 'StateInvalid',
     });
     await expect(createTlsConnector({ caFile: file('missing.pem') })).rejects.toMatchObject({
@@ -220,8 +184,8 @@ describe('checkPin', () => {
   });
 
   it.skipIf(!hasOpenssl)('checks the leaf’s validity period under a pinned CA', () => {
-    const leaf = { raw: new X509Certificate(read('leaf.pem')).raw } as PeerCertificate;
-    const ca = { raw: new X509Certificate(read('ca.pem')).raw } as PeerCertificate;
+    const leaf = { raw: new X509Certificate(testCa!.tls.cert).raw } as PeerCertificate;
+    const ca = { raw: new X509Certificate(testCa!.caPem).raw } as PeerCertificate;
     (ca as unknown as { issuerCertificate: PeerCertificate }).issuerCertificate = ca;
     (leaf as unknown as { issuerCertificate: PeerCertificate }).issuerCertificate = ca;
     expect(checkPin(leaf, caPin, '127.0.0.1')).toBeUndefined();

@@ -13,7 +13,7 @@ import { PLUGIN_VERSION } from '../src/version.js';
 import { FakeGateway, type FakeGatewayOptions } from './helpers/fake-gateway.js';
 import { FakeSsm } from './helpers/fake-ssm.js';
 import { waitFor } from './helpers/poll.js';
-import { createTestCa, hasOpenssl } from './helpers/test-ca.js';
+import { createTestCa, hasOpenssl } from '@openssm/testkit';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const PLUGIN = join(ROOT, 'packages', 'cli', 'bin', 'session-manager-plugin.js');

@@ -8,7 +8,7 @@ import { createRetryPolicy } from '../src/session/retry-policy.js';
 import { FakeGateway } from './helpers/fake-gateway.js';
 import { FakeSsm } from './helpers/fake-ssm.js';
 import { waitFor } from './helpers/poll.js';
-import { createTestCa, hasOpenssl, type TestCa } from './helpers/test-ca.js';
+import { createTestCa, hasOpenssl, type TestCa } from '@openssm/testkit';
 import { createTestHost } from './helpers/test-host.js';
 
 const FAST_RETRY = createRetryPolicy({ initialDelayMs: 5, maxDelayMs: 100, maxRetries: 1 });

@@ -9,3 +9,4 @@ export * from './test-server.js';
 export * from './signed-fetch.js';
 export * from './tcp-proxy.js';
 export * from './poll-until.js';
+export * from './test-ca.js';

@@ -1,4 +1,5 @@
 // A private CA and a certificate for 127.0.0.1 signed by it, made with openssl for TLS tests.
+// The leaf certificate is returned alone; callers add the CA when they serve a chain.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +18,15 @@ export const hasOpenssl = (() => {
 export interface TestCa {
   /** PEM file of the CA, for AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS. */
   readonly caFile: string;
+  /** The CA certificate (PEM). */
+  readonly caPem: string;
   /** The server's key and certificate (PEM). */
   readonly tls: { readonly key: string; readonly cert: string };
   dispose(): void;
 }
 
 export function createTestCa(): TestCa {
-  const dir = mkdtempSync(join(tmpdir(), 'openssm-cli-ca-'));
+  const dir = mkdtempSync(join(tmpdir(), 'openssm-test-ca-'));
   const file = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): void =>
     void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -39,7 +42,7 @@ export function createTestCa(): TestCa {
     '-days',
     '2',
     '-subj',
-    '/CN=OpenSSM CLI Test CA',
+    '/CN=OpenSSM Test CA',
     '-addext',
     'basicConstraints=critical,CA:TRUE',
     '-addext',
@@ -66,6 +69,7 @@ export function createTestCa(): TestCa {
   );
   return {
     caFile: file('ca.pem'),
+    caPem: readFileSync(file('ca.pem'), 'utf8'),
     tls: {
       key: readFileSync(file('leaf.key'), 'utf8'),
       cert: readFileSync(file('leaf.pem'), 'utf8'),
