@@ -15,9 +15,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closingInheritedFds, explainUnexecutable, findFdClosingShell } from '../src/index.js';
+import {
+  closingInheritedFds,
+  explainUnexecutable,
+  findFdClosingShell,
+  findSetpriv,
+} from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openssm-fds-'));
+const isRoot = process.getuid?.() === 0;
+const hasNobody = spawnSync('getent', ['passwd', 'nobody']).status === 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('closingInheritedFds', () => {
@@ -84,6 +91,37 @@ describe('closingInheritedFds', () => {
   it('keeps the program’s exit status', () => {
     const { file, args } = closingInheritedFds('/bin/sh', ['-c', 'exit 7']);
     expect(spawnSync(file, args).status).toBe(7);
+  });
+
+  it.skipIf(!isRoot || findSetpriv() === null || !hasNobody)(
+    'closes as the agent, then becomes the user with only the user’s groups (needs root)',
+    () => {
+      const leaked = openSync('/dev/null', 'r');
+      try {
+        const launch = closingInheritedFds(
+          '/bin/sh',
+          ['-c', 'id -u; id -G; ls /proc/self/fd | wc -l'],
+          { uid: 65534, gid: 65534 },
+        );
+        // The wrapper itself starts as root: nothing of the user's ever holds the leaked fd.
+        expect(launch.spawnAs).toBeUndefined();
+        const result = spawnSync(launch.file, launch.args, {
+          encoding: 'utf8',
+          stdio: ['pipe', 'pipe', 'pipe', leaked],
+        });
+        const [uid, groups, fdCount] = result.stdout.trim().split('\n');
+        expect(uid).toBe('65534');
+        expect(groups?.split(' ')).not.toContain('0');
+        // 0-2 and the one `ls` reads the directory with.
+        expect(fdCount).toBe('4');
+      } finally {
+        closeSync(leaked);
+      }
+    },
+  );
+
+  it('leaves the user switch to the spawner where no setpriv exists', () => {
+    expect(findSetpriv(['/nonexistent/setpriv'])).toBeNull();
   });
 });
 

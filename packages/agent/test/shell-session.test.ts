@@ -342,7 +342,10 @@ describe('ShellSession isolation', () => {
     await waitFor(() => {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        // An empty cmdline is a process inside execve (the new image's arguments are not set
+        // up yet): its descriptors are still the wrapper's, before the closing loop ran.
         return (
+          cmdline !== '' &&
           readlinkSync(`/proc/${pid}/exe`) !== readlinkSync('/proc/self/exe') &&
           !cmdline.includes(CLOSE_FDS_SCRIPT)
         );

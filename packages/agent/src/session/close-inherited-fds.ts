@@ -1,10 +1,14 @@
-// Starts a session's program so that it holds no file descriptor but 0, 1 and 2. node-pty 1.1
-// opens every PTY master without FD_CLOEXEC (fixed upstream in microsoft/node-pty#867, 1.2
-// betas), so any process the agent starts later — a PTY shell or a pipe command — inherited the
-// masters of the sessions already running and could read and type into them, even as another
-// RunAs user. Node cannot set FD_CLOEXEC itself, so we close the leaks in the child: the spawner
-// runs a tiny shell that closes every descriptor above 2 and then `exec`s the real program with
-// its argv passed as positional parameters (never interpolated into the script).
+// Starts a program without a terminal so that it holds no file descriptor but 0, 1 and 2.
+// node-pty opens every PTY master without FD_CLOEXEC in the agent (1.2 only closes them in its
+// own children), so a process started with child_process would inherit the masters of the
+// sessions running and could read and type into them, even as another RunAs user. Node cannot
+// set FD_CLOEXEC itself, so we close the leaks in the child: the spawner runs a tiny shell that
+// closes every descriptor above 2 and then `exec`s the real program with its argv passed as
+// positional parameters (never interpolated into the script).
+//
+// The shell runs as the agent's user and drops to the session user only after closing (setpriv),
+// so no process of the session user ever holds another session's terminal, not even for the
+// milliseconds before the loop ends (a same-uid process could open /proc/PID/fd/N then).
 
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
@@ -42,6 +46,9 @@ const CANDIDATE_SHELLS: readonly (readonly string[])[] = [
   ['/bin/busybox', 'sh'],
 ];
 
+/** Where util-linux's setpriv may be; it switches uid, gid and groups (initgroups) and execs. */
+const SETPRIV_CANDIDATES = ['/usr/bin/setpriv', '/bin/setpriv'];
+
 /** Opens and closes a two-digit descriptor and checks it is gone. */
 const PROBE_SCRIPT = 'exec 19</dev/null && exec 19<&- && [ ! -e /proc/self/fd/19 ]';
 const PROBE_TIMEOUT_MS = 5000;
@@ -73,15 +80,64 @@ export function findFdClosingShell(
   return found;
 }
 
+/** The user a wrapped program should end up as. */
+export interface SwitchUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /**
- * The file and argv that run `file args…` with only descriptors 0-2 inherited. Throws when no
- * shell on this system can close descriptors above 9: a session must not start with another
- * session's terminal in its hands.
+ * How to spawn the wrapped program: `file`/`args`, plus `uid`/`gid` for the spawner when the
+ * wrapper cannot switch users itself (no setpriv here); the wrapper then starts as the session
+ * user, as libuv switches before exec.
+ */
+export interface WrappedLaunch {
+  readonly file: string;
+  readonly args: string[];
+  readonly spawnAs?: SwitchUser;
+}
+
+let setprivPath: string | null | undefined;
+
+/** util-linux's setpriv, found once per process; null where it is missing (BusyBox systems). */
+export function findSetpriv(candidates: readonly string[] = SETPRIV_CANDIDATES): string | null {
+  if (candidates === SETPRIV_CANDIDATES && setprivPath !== undefined) return setprivPath;
+  const found =
+    candidates.find((path) => {
+      try {
+        accessSync(path, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    }) ?? null;
+  if (candidates === SETPRIV_CANDIDATES) setprivPath = found;
+  return found;
+}
+
+/**
+ * The launch that runs `file args…` with only descriptors 0-2 inherited, as `user` when given
+ * (with that user's supplementary groups where setpriv does the switch). Throws when no shell
+ * on this system can close descriptors above 9: a session must not start with another session's
+ * terminal in its hands.
  */
 export function closingInheritedFds(
   file: string,
   args: readonly string[],
-): { file: string; args: string[] } {
+  user?: SwitchUser,
+): WrappedLaunch {
+  const setpriv = user === undefined ? null : findSetpriv();
+  if (user !== undefined && setpriv !== null) {
+    const switched = [
+      `--reuid=${user.uid}`,
+      `--regid=${user.gid}`,
+      '--init-groups',
+      '--',
+      file,
+      ...args,
+    ];
+    return closingInheritedFds(setpriv, switched);
+  }
   const shell = findFdClosingShell();
   if (shell === null) {
     throw new Error(
@@ -92,6 +148,7 @@ export function closingInheritedFds(
   return {
     file: shellFile,
     args: [...prefix, '-c', CLOSE_FDS_SCRIPT, WRAPPER_NAME, file, ...args],
+    ...(user === undefined ? {} : { spawnAs: user }),
   };
 }
 

@@ -1,7 +1,7 @@
 // Starts a NonInteractiveCommands process without a terminal, as AWS's agent does (exec.Cmd,
 // shell_unix.go): stdin closed, stdout and stderr either merged in write order or kept apart.
-// Like a PTY shell it starts through closingInheritedFds: libuv marks its own descriptors
-// close-on-exec, but the PTY masters node-pty opened for other sessions are not.
+// It starts through closingInheritedFds: libuv marks its own descriptors close-on-exec, but the
+// PTY masters node-pty opened for other sessions are not.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
@@ -30,16 +30,15 @@ class PipeProcess implements SessionProcess {
     // "Error occurred starting the command"), not as the wrapper's exit status 127.
     this.spawnError = explainUnexecutable(plan.file, plan.env['PATH'], plan.cwd);
     if (this.spawnError !== undefined) return;
-    const user = plan.switchTo;
-    const { file, args } = closingInheritedFds(plan.file, plan.args);
+    const { file, args, spawnAs } = closingInheritedFds(plan.file, plan.args, plan.switchTo);
     const child = spawn(file, args, {
       cwd: plan.cwd,
       env: { ...plan.env },
       // Its own session and process group, so terminate() can end everything it starts.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // libuv drops all supplementary groups when it switches users (AWS keeps the user's).
-      ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
+      // Only where setpriv is missing; libuv then drops all supplementary groups.
+      ...(spawnAs === undefined ? {} : { uid: spawnAs.uid, gid: spawnAs.gid }),
     });
     this.child = child;
     child.on('error', (error) => {

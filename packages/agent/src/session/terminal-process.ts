@@ -1,18 +1,18 @@
 // Starts a session's process in a PTY with node-pty and adapts it to SessionProcess, working
-// around three node-pty 1.1 behaviours on Linux:
+// around node-pty behaviours on Linux:
 // - it loses the last output when the child exits (the master reads EIO before the kernel has
 //   handed over everything, microsoft/node-pty#85/#726): we hold the slave open ourselves, so the
 //   master never hangs up before we have read it all;
 // - it destroys the stream 200 ms after the child exits even when paused, dropping what was not
 //   read: while paused we watch the child and stop pausing once it is gone;
 // - with uid/gid it keeps the agent's supplementary groups (root's!) in the child: we switch the
-//   agent to the user's groups (initgroups) around the synchronous fork and switch back;
-// - it opens each master without FD_CLOEXEC, so a later session would inherit the terminals of
-//   those still running: the child starts through closingInheritedFds (close-inherited-fds.ts).
+//   agent to the user's groups (initgroups) around the synchronous fork and switch back.
+// node-pty ≥ 1.2 marks every inherited descriptor close-on-exec in the child before exec
+// (microsoft/node-pty#867), so a shell never holds another session's terminal: the version is
+// pinned, and a test checks the property. Pipe processes need close-inherited-fds.ts instead.
 
 import { closeSync, constants, fchmodSync, fchownSync, openSync } from 'node:fs';
 import { spawn, type IPty } from 'node-pty';
-import { closingInheritedFds } from './close-inherited-fds.js';
 import { isProcessAlive } from './process-tree.js';
 import type { LaunchPlan, ProcessExit, SessionProcess } from './session-process.js';
 import type { SessionUser } from './user-directory.js';
@@ -34,9 +34,8 @@ class TerminalProcess implements SessionProcess {
 
   constructor(plan: LaunchPlan) {
     const user = plan.switchTo;
-    const { file, args } = closingInheritedFds(plan.file, plan.args);
     this.pty = withGroupsOf(user, () =>
-      spawn(file, args, {
+      spawn(plan.file, [...plan.args], {
         name: 'xterm-256color',
         cols: plan.cols,
         rows: plan.rows,
