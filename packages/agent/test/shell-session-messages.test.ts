@@ -37,8 +37,12 @@ class FakeProcess {
   onExit(listener: (exit: ProcessExit) => void): void {
     this.exitListener = listener;
   }
-  write(bytes: Uint8Array): void {
+  /** Plays a program with a full input queue: writes are refused until set back. */
+  inputFull = false;
+  write(bytes: Uint8Array): boolean {
+    if (this.inputFull) return false;
     this.writes.push(new TextDecoder().decode(bytes));
+    return true;
   }
   resize(cols: number, rows: number): void {
     if (this.resizeError) throw this.resizeError;
@@ -127,6 +131,16 @@ describe('ShellSession messages', () => {
     expect(process().writes).toEqual(['ls\r']);
     expect(process().sizes).toEqual([[120, 40]]);
     expect(warnings).toEqual([]);
+  });
+
+  it('is not ready while the program has too much unread input, and takes the resend', async () => {
+    const { session, process } = fixture();
+    await session.start();
+    process().inputFull = true;
+    expect(session.handleStreamMessage(message(PayloadType.Output, utf8('a')))).toBe(false);
+    process().inputFull = false;
+    expect(session.handleStreamMessage(message(PayloadType.Output, utf8('a')))).toBe(true);
+    expect(process().writes).toEqual(['a']);
   });
 
   it('ignores sizes that are unknown, impossible or not JSON, with a warning where it matters', async () => {

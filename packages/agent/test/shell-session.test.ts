@@ -2,6 +2,7 @@
 // through an agent DataChannel by a client DataChannel, as the session controller will wire
 // them. Every wait is a poll with a deadline.
 
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -221,6 +222,26 @@ describe('ShellSession with a PTY (Standard_Stream)', () => {
       if (line !== String(i + 1)) expect.fail(`line ${i + 1} is ${JSON.stringify(line)}`);
     });
   }, 20_000);
+});
+
+describe('ShellSession input', () => {
+  it('delivers a large paste to a program that reads it late, every byte once and in order', async () => {
+    const size = 2 * 1024 * 1024; // twice the agent's input bound: the client must resend
+    const { pair, session } = await run({
+      sessionType: 'InteractiveCommands',
+      // Raw mode so the line discipline passes bytes as they are; the pause lets input pile up.
+      command: `stty raw -echo; sleep 0.5; head -c ${size} | sha256sum`,
+    });
+    const input = new Uint8Array(size);
+    for (let i = 0; i < size; i++) input[i] = 0x21 + ((i * 7) % 90);
+    const expected = createHash('sha256').update(input).digest('hex');
+    await waitFor(() => session.pid !== undefined, 'the command to start');
+    await pair.client.send(PayloadType.Output, input);
+    await expect(within(session.done, 'the command', 20_000)).resolves.toMatchObject({
+      exitCode: 0,
+    });
+    expect(pair.text()).toContain(expected);
+  }, 30_000);
 });
 
 describe('ShellSession with a command', () => {

@@ -88,8 +88,9 @@ class PipeProcess implements SessionProcess {
     });
   }
 
-  write(): void {
+  write(): boolean {
     // No terminal and stdin is closed: keystrokes have nowhere to go (AWS ignores them too).
+    return true;
   }
 
   resize(): void {

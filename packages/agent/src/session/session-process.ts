@@ -20,8 +20,11 @@ export interface SessionProcess {
   onData(listener: (bytes: Uint8Array, stream: OutputStream) => void): void;
   /** Called once, after the last onData. */
   onExit(listener: (exit: ProcessExit) => void): void;
-  /** Keystrokes for a PTY; ignored by a process without a terminal. */
-  write(bytes: Uint8Array): void;
+  /**
+   * Keystrokes for a PTY; ignored by a process without a terminal. False when the program has
+   * too much unread input to take these bytes now (none of them were taken).
+   */
+  write(bytes: Uint8Array): boolean;
   resize(cols: number, rows: number): void;
   /** Stops reading output (backpressure); output arriving already may still be reported. */
   pause(): void;

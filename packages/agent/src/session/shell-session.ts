@@ -145,15 +145,16 @@ export class ShellSession {
 
   /**
    * The session's part of the data channel's onStreamMessage (after the handshake took its
-   * messages). False only before the process runs: the client resends, as with AWS's agent.
+   * messages). False before the process runs and while it has too much unread input: the client
+   * resends, as with AWS's agent.
    */
   handleStreamMessage(message: StreamMessage): boolean {
     if (this.state === 'idle' || this.state === 'starting') return false;
     if (this.state !== 'running') return true; // over: accept and drop
     switch (message.payloadType) {
       case PayloadType.Output:
-        this.handleInput(message.payload);
-        break;
+        // Not taken while the program has a full queue of unread input: the client resends.
+        return this.handleInput(message.payload);
       case PayloadType.Size:
         this.handleSize(message.payload);
         break;
@@ -255,20 +256,18 @@ export class ShellSession {
     this.settle({ exitCode: exit.exitCode, ...(exit.signal ? { signal: exit.signal } : {}) });
   }
 
-  private handleInput(payload: Uint8Array): void {
+  private handleInput(payload: Uint8Array): boolean {
     const process = this.process!;
-    if (this.plan?.terminal === true) {
-      process.write(payload);
-      return;
-    }
+    if (this.plan?.terminal === true) return process.write(payload);
     // No terminal: only the interrupt keys mean something, as signals (AWS takes the first).
     for (const byte of payload) {
       const signal = CONTROL_SIGNALS.get(byte);
       if (signal !== undefined) {
         process.signal(signal);
-        return;
+        break;
       }
     }
+    return true;
   }
 
   private handleSize(payload: Uint8Array): void {

@@ -6,7 +6,9 @@
 // - it destroys the stream 200 ms after the child exits even when paused, dropping what was not
 //   read: while paused we watch the child and stop pausing once it is gone;
 // - with uid/gid it keeps the agent's supplementary groups (root's!) in the child: we switch the
-//   agent to the user's groups (initgroups) around the synchronous fork and switch back.
+//   agent to the user's groups (initgroups) around the synchronous fork and switch back;
+// - it writes keystrokes through the thread pool with an unbounded queue: TerminalWriter writes
+//   them directly, with a bounded queue.
 // node-pty ≥ 1.2 marks every inherited descriptor close-on-exec in the child before exec
 // (microsoft/node-pty#867), so a shell never holds another session's terminal: the version is
 // pinned, and a test checks the property. Pipe processes need close-inherited-fds.ts instead.
@@ -14,6 +16,7 @@
 import { closeSync, constants, fchmodSync, fchownSync, openSync } from 'node:fs';
 import { spawn, type IPty } from 'node-pty';
 import { isProcessAlive } from './process-tree.js';
+import { TerminalWriter } from './terminal-writer.js';
 import type { LaunchPlan, ProcessExit, SessionProcess } from './session-process.js';
 import type { SessionUser } from './user-directory.js';
 
@@ -28,6 +31,7 @@ export function spawnTerminal(plan: LaunchPlan): SessionProcess {
 
 class TerminalProcess implements SessionProcess {
   private readonly pty: IPty;
+  private readonly writer: TerminalWriter;
   private slaveFd: number | undefined;
   private watch: NodeJS.Timeout | undefined;
   private childGone = false;
@@ -47,7 +51,9 @@ class TerminalProcess implements SessionProcess {
       }),
     );
     this.slaveFd = openSlave(this.pty, user);
+    this.writer = new TerminalWriter((this.pty as unknown as { fd: number }).fd);
     this.pty.onExit(() => {
+      this.writer.close();
       this.stopWatch();
       if (this.slaveFd !== undefined) closeSync(this.slaveFd);
       this.slaveFd = undefined;
@@ -71,8 +77,8 @@ class TerminalProcess implements SessionProcess {
     );
   }
 
-  write(bytes: Uint8Array): void {
-    this.pty.write(Buffer.from(bytes));
+  write(bytes: Uint8Array): boolean {
+    return this.writer.write(bytes);
   }
 
   resize(cols: number, rows: number): void {
