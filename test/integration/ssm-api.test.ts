@@ -369,6 +369,47 @@ describe('activations and registration', () => {
   });
 });
 
+describe('PingStatus filter', () => {
+  it('fills whole pages with the requested status (it is applied before paging)', async () => {
+    const activation = await createActivation(6);
+    const nodes = [];
+    for (let i = 0; i < 6; i++) nodes.push((await registerNode(activation)).node.instanceId);
+    nodes.sort();
+    // Every other node online: a filter applied after paging would return short pages.
+    const online = nodes.filter((_, i) => i % 2 === 1);
+    for (const id of online) server.server.services.connections.markConnected(id);
+    const pages = async (status: string) => {
+      const ids: string[][] = [];
+      let token: string | undefined;
+      do {
+        const page = await client().send(
+          new DescribeInstanceInformationCommand({
+            Filters: [{ Key: 'PingStatus', Values: [status] }],
+            MaxResults: 5,
+            ...(token === undefined ? {} : { NextToken: token }),
+          }),
+        );
+        ids.push((page.InstanceInformationList ?? []).map((i) => i.InstanceId!));
+        token = page.NextToken;
+      } while (token !== undefined);
+      return ids;
+    };
+    // MaxResults is at least 5 on AWS; 3 nodes of each status fit in one full page each.
+    expect(await pages('Online')).toEqual([online]);
+    expect(await pages('ConnectionLost')).toEqual([nodes.filter((id) => !online.includes(id))]);
+    expect(await pages('Inactive')).toEqual([[]]);
+    const both = await client().send(
+      new DescribeInstanceInformationCommand({
+        Filters: [
+          { Key: 'PingStatus', Values: ['Online'] },
+          { Key: 'InstanceIds', Values: [nodes[0]!, nodes[1]!] },
+        ],
+      }),
+    );
+    expect(both.InstanceInformationList?.map((i) => i.InstanceId)).toEqual([nodes[1]]);
+  });
+});
+
 describe('AWS error behaviour', () => {
   it('answers unsigned, unknown-key, wrong-secret and stale requests with AWS’s codes', async () => {
     expect((await rawCall('DescribeInstanceInformation', {})).body).toMatchObject({

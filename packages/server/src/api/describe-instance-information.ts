@@ -13,7 +13,7 @@ type PingStatus = 'Online' | 'ConnectionLost';
 
 interface ParsedFilters {
   readonly filter: InstanceFilter;
-  /** Applied after the query: PingStatus lives in the connection registry, not in storage. */
+  /** PingStatus lives in the connection registry, not in storage: turned into ids per request. */
   readonly pingStatuses: readonly string[] | undefined;
 }
 
@@ -45,10 +45,11 @@ export const describeInstanceInformation = defineOperation({
   },
   resource: (_input, { services }) => instanceArn(services.identity, '*'),
   async handle({ filter, pingStatuses, page }, { services }) {
-    const result = await services.instances.list(filter, page);
-    const rows = result.items
-      .map((instance) => describe(instance, pingStatus(services, instance)))
-      .filter((row) => pingStatuses === undefined || pingStatuses.includes(row.PingStatus));
+    const result = await services.instances.list(
+      withPingStatus(filter, pingStatuses, services),
+      page,
+    );
+    const rows = result.items.map((instance) => describe(instance, pingStatus(services, instance)));
     return { InstanceInformationList: rows, ...nextToken(result.nextCursor) };
   },
 });
@@ -97,6 +98,30 @@ function toFilters(pairs: readonly [string, readonly string[]][]): ParsedFilters
   }
   if (tags.length > 0) filter.tags = tags;
   return { filter, pingStatuses };
+}
+
+/**
+ * The storage filter narrowed to the requested PingStatus values, so a page is never cut short
+ * by filtering after the query. Inactive (and anything else) matches no node here.
+ */
+function withPingStatus(
+  filter: InstanceFilter,
+  pingStatuses: readonly string[] | undefined,
+  services: Services,
+): InstanceFilter {
+  if (pingStatuses === undefined) return filter;
+  const online = pingStatuses.includes('Online');
+  const lost = pingStatuses.includes('ConnectionLost');
+  if (online && lost) return filter;
+  if (!online && !lost) return { ...filter, instanceIds: [] };
+  const connected = services.connections.connectedIds();
+  if (lost) return { ...filter, excludeInstanceIds: connected };
+  const requested = filter.instanceIds;
+  return {
+    ...filter,
+    instanceIds:
+      requested === undefined ? connected : requested.filter((id) => connected.includes(id)),
+  };
 }
 
 function pingStatus(services: Services, instance: ManagedInstanceRecord): PingStatus {

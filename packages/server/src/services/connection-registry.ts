@@ -4,6 +4,8 @@
 
 export interface ConnectionRegistry {
   isConnected(instanceId: string): boolean;
+  /** Every node connected now (for filtering a listing by PingStatus before it is paged). */
+  connectedIds(): readonly string[];
   markConnected(instanceId: string): void;
   markDisconnected(instanceId: string): void;
 }
@@ -12,6 +14,7 @@ export function createInProcessConnectionRegistry(): ConnectionRegistry {
   const connected = new Map<string, number>();
   return {
     isConnected: (instanceId) => (connected.get(instanceId) ?? 0) > 0,
+    connectedIds: () => [...connected.keys()],
     // Counted, so a reconnect that overlaps the old socket's close keeps the node Online.
     markConnected: (instanceId) => connected.set(instanceId, (connected.get(instanceId) ?? 0) + 1),
     markDisconnected: (instanceId) => {

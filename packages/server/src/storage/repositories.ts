@@ -46,6 +46,8 @@ export interface ActivationRepository {
 
 export interface InstanceFilter {
   readonly instanceIds?: readonly string[];
+  /** Leave these out (for example the nodes that are online, when asking for the others). */
+  readonly excludeInstanceIds?: readonly string[];
   readonly activationIds?: readonly string[];
   readonly iamRoles?: readonly string[];
   readonly platformTypes?: readonly string[];

@@ -726,6 +726,17 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
           instanceId(4),
         ]);
         expect(await ids({ instanceIds: [] })).toEqual([]);
+        expect(await ids({ excludeInstanceIds: [instanceId(1), instanceId(3)] })).toEqual([
+          instanceId(2),
+          instanceId(4),
+        ]);
+        expect(await ids({ excludeInstanceIds: [] })).toHaveLength(4);
+        expect(
+          await ids({
+            instanceIds: [instanceId(1), instanceId(2)],
+            excludeInstanceIds: [instanceId(1)],
+          }),
+        ).toEqual([instanceId(2)]);
         expect(await ids({ activationIds: [activationId(2)] })).toEqual([instanceId(2)]);
         expect(await ids({ iamRoles: ['OtherRole', 'Missing'] })).toEqual([instanceId(3)]);
         expect(await ids({ platformTypes: ['Linux', 'MacOS'] })).toEqual([

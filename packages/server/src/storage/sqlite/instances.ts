@@ -111,6 +111,7 @@ export class SqliteInstanceRepository implements InstanceRepository {
       assertPageLimit(page.limit);
       const where = new WhereClause()
         .in('instance_id', filter.instanceIds)
+        .notIn('instance_id', filter.excludeInstanceIds)
         .in('activation_id', filter.activationIds)
         .in('iam_role', filter.iamRoles)
         .in('platform_type', filter.platformTypes)

@@ -29,6 +29,12 @@ export class WhereClause {
     return this.and(`${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(values));
   }
 
+  /** Adds `column NOT IN values` unless the filter leaves it out (an empty list excludes none). */
+  notIn(column: string, values: readonly string[] | undefined): this {
+    if (values === undefined || values.length === 0) return this;
+    return this.and(`${column} NOT IN (SELECT value FROM json_each(?))`, JSON.stringify(values));
+  }
+
   toString(): string {
     return this.conditions.length === 0 ? '' : `WHERE ${this.conditions.join(' AND ')}`;
   }
