@@ -3140,6 +3140,54 @@ const resourcePolicies = [
   ),
 ];
 
+// ---------------------------------------------------------------------------------------------
+// `…IfExists` on every operator: an absent key passes; a present key is still checked.
+// [operator, key, policy value, a request value the operator rejects]
+
+const IF_EXISTS: readonly (readonly [string, string, string, string])[] = [
+  ['StringEquals', 'ssm:resourceTag/Env', 'dev', 'prod'],
+  ['StringNotEquals', 'ssm:resourceTag/Env', 'prod', 'prod'],
+  ['StringEqualsIgnoreCase', 'ssm:resourceTag/Env', 'dev', 'prod'],
+  ['StringNotEqualsIgnoreCase', 'ssm:resourceTag/Env', 'prod', 'PROD'],
+  ['StringLike', 'ssm:resourceTag/Env', 'dev*', 'prod'],
+  ['StringNotLike', 'ssm:resourceTag/Env', 'prod*', 'prod-eu'],
+  ['NumericEquals', AGE, '10', '11'],
+  ['NumericNotEquals', AGE, '10', '10'],
+  ['NumericLessThan', AGE, '10', '10'],
+  ['NumericLessThanEquals', AGE, '10', '11'],
+  ['NumericGreaterThan', AGE, '10', '10'],
+  ['NumericGreaterThanEquals', AGE, '10', '9'],
+  ['DateEquals', TIME, NOW, '2026-11-26T19:10:01Z'],
+  ['DateNotEquals', TIME, NOW, NOW],
+  ['DateLessThan', TIME, NOW, NOW],
+  ['DateLessThanEquals', TIME, NOW, '2026-11-26T19:10:01Z'],
+  ['DateGreaterThan', TIME, NOW, NOW],
+  ['DateGreaterThanEquals', TIME, NOW, '2026-11-26T19:09:59Z'],
+  ['Bool', 'aws:SecureTransport', 'true', 'false'],
+  ['BinaryEquals', 'ssm:SampleBinary', 'QUJD', 'REVG'],
+  ['IpAddress', IP, '10.0.0.0/8', '192.0.2.1'],
+  ['NotIpAddress', IP, '10.0.0.0/8', '10.0.0.1'],
+  ['ArnEquals', PRINCIPAL_ARN, USER_ALICE, USER_BOB],
+  ['ArnNotEquals', PRINCIPAL_ARN, USER_ALICE, USER_ALICE],
+  ['ArnLike', PRINCIPAL_ARN, 'arn:openssm:iam::*:user/a*', USER_BOB],
+  ['ArnNotLike', PRINCIPAL_ARN, 'arn:openssm:iam::*:user/a*', USER_ALICE],
+];
+
+const ifExists = IF_EXISTS.flatMap(([operator, key, value, rejected]) =>
+  scenario(
+    `${operator}IfExists (each operator)`,
+    { policies: allowIf({ [`${operator}IfExists`]: { [key]: value } }), ...START },
+    [
+      { name: 'absent key passes', expect: 'Allow', deciding: ['C[0]'] },
+      {
+        name: `${rejected} is still checked`,
+        context: { [key]: rejected },
+        expect: 'ImplicitDeny',
+      },
+    ],
+  ),
+);
+
 export const POLICY_VECTORS: readonly PolicyVector[] = [
   ...basics,
   ...actions,
@@ -3157,4 +3205,5 @@ export const POLICY_VECTORS: readonly PolicyVector[] = [
   ...builtins,
   ...principals,
   ...resourcePolicies,
+  ...ifExists,
 ];

@@ -98,6 +98,11 @@ const stringEqualsIgnoreCase = (request: string, policy: Resolved): boolean =>
 const stringLike = (request: string, policy: Resolved): boolean =>
   matchPattern(policy.pattern, request);
 const arnLike = (request: string, policy: Resolved): boolean => matchArn(policy.pattern, request);
+const inNetwork = (request: string, policy: Resolved): boolean => {
+  const address = parseIpAddress(request);
+  const network = parseIpNetwork(policy.text);
+  return address !== undefined && network !== undefined && networkContains(network, address);
+};
 
 const BASE_OPERATORS: Readonly<Record<string, BaseOperator>> = {
   StringEquals: { family: STRING, negated: false, matches: stringEquals },
@@ -140,24 +145,8 @@ const BASE_OPERATORS: Readonly<Record<string, BaseOperator>> = {
     matches: (request, policy) => BOOLEAN.test(request) && stringEqualsIgnoreCase(request, policy),
   },
   BinaryEquals: { family: BINARY, negated: false, matches: stringEquals },
-  IpAddress: {
-    family: IP,
-    negated: false,
-    matches: (request, policy) => {
-      const address = parseIpAddress(request);
-      const network = parseIpNetwork(policy.text);
-      return address !== undefined && network !== undefined && networkContains(network, address);
-    },
-  },
-  NotIpAddress: {
-    family: IP,
-    negated: true,
-    matches: (request, policy) => {
-      const address = parseIpAddress(request);
-      const network = parseIpNetwork(policy.text);
-      return address !== undefined && network !== undefined && networkContains(network, address);
-    },
-  },
+  IpAddress: { family: IP, negated: false, matches: inNetwork },
+  NotIpAddress: { family: IP, negated: true, matches: inNetwork },
   ArnEquals: { family: ARN, negated: false, matches: arnLike },
   ArnLike: { family: ARN, negated: false, matches: arnLike },
   ArnNotEquals: { family: ARN, negated: true, matches: arnLike },

@@ -141,16 +141,17 @@ function decide(
     return { decision: 'ExplicitDeny', deciding: denies.map(ref), statements, missingContextKeys };
   }
   const allows = matched.filter((result) => result.effect === 'Allow');
-  const identityAllows = allows.filter((result) => result.source === 'identity');
-  const resourceAllows = allows.filter((result) => result.source === 'resource');
-  const identityAllowed = identityAllows.length > 0;
-  const granting = requireBoth
-    ? identityAllowed && resourceAllows.length > 0
-      ? allows
-      : []
-    : allows.filter(
-        (result) => result.source === 'identity' || !result.delegatedToAccount || identityAllowed,
-      );
+  const identityAllowed = allows.some((result) => result.source === 'identity');
+  const resourceAllowed = allows.some((result) => result.source === 'resource');
+  let granting: StatementResult[];
+  if (requireBoth) {
+    granting = identityAllowed && resourceAllowed ? allows : [];
+  } else {
+    // A resource-policy Allow through an account principal only counts beside an identity Allow.
+    granting = allows.filter(
+      (result) => result.source === 'identity' || !result.delegatedToAccount || identityAllowed,
+    );
+  }
   return {
     decision: granting.length > 0 ? 'Allow' : 'ImplicitDeny',
     deciding: granting.map(ref),
