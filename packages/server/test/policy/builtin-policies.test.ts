@@ -6,6 +6,7 @@ import {
   BUILTIN_POLICIES,
   builtinPolicy,
   builtinPolicyArn,
+  isBuiltinPolicyName,
   POLICY_SIZE_LIMITS,
   type BuiltinPolicyName,
 } from '../../src/policy/engine/index.js';
@@ -40,5 +41,12 @@ describe('built-in policies', () => {
     expect(builtinPolicyArn('aws', 'AdministratorAccess')).toBe(
       'arn:aws:iam::aws:policy/AdministratorAccess',
     );
+  });
+
+  it('are recognised by name, and nothing else is', () => {
+    expect(NAMES.every(isBuiltinPolicyName)).toBe(true);
+    for (const name of ['toString', 'constructor', '__proto__', 'AmazonSSMFullaccess', '']) {
+      expect(isBuiltinPolicyName(name)).toBe(false);
+    }
   });
 });

@@ -416,6 +416,18 @@ const MALFORMED: readonly (readonly [string, string, PolicyKind, string])[] = [
     'Statement[0]: Condition.ForSomeValues:StringEquals: unknown condition operator "ForSomeValues:StringEquals" (operator names are case-sensitive)',
   ],
   [
+    'an Object.prototype name as operator',
+    withCondition({ toString: { 'aws:username': 'alice' } }),
+    'identity',
+    'Statement[0]: Condition.toString: unknown condition operator "toString" (operator names are case-sensitive)',
+  ],
+  [
+    'constructor with IfExists as operator',
+    withCondition({ constructorIfExists: { 'aws:username': 'alice' } }),
+    'identity',
+    'Statement[0]: Condition.constructorIfExists: unknown condition operator "constructorIfExists" (operator names are case-sensitive)',
+  ],
+  [
     'NullIfExists',
     withCondition({ NullIfExists: { 'aws:username': 'true' } }),
     'identity',

@@ -94,6 +94,11 @@ export const BUILTIN_POLICIES = {
 
 export type BuiltinPolicyName = keyof typeof BUILTIN_POLICIES;
 
+/** Whether `name` (from a request, say) names a built-in policy; own names only, not `toString`. */
+export function isBuiltinPolicyName(name: string): name is BuiltinPolicyName {
+  return Object.hasOwn(BUILTIN_POLICIES, name);
+}
+
 /** `arn:<partition>:iam::aws:policy/<name>`, the ARN a built-in policy is attached by. */
 export function builtinPolicyArn(partition: string, name: BuiltinPolicyName): string {
   return `arn:${partition}:iam::aws:policy/${name}`;

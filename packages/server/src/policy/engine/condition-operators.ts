@@ -104,57 +104,60 @@ const inNetwork = (request: string, policy: Resolved): boolean => {
   return address !== undefined && network !== undefined && networkContains(network, address);
 };
 
-const BASE_OPERATORS: Readonly<Record<string, BaseOperator>> = {
-  StringEquals: { family: STRING, negated: false, matches: stringEquals },
-  StringNotEquals: { family: STRING, negated: true, matches: stringEquals },
-  StringEqualsIgnoreCase: { family: STRING, negated: false, matches: stringEqualsIgnoreCase },
-  StringNotEqualsIgnoreCase: { family: STRING, negated: true, matches: stringEqualsIgnoreCase },
-  StringLike: { family: STRING, negated: false, matches: stringLike },
-  StringNotLike: { family: STRING, negated: true, matches: stringLike },
-  NumericEquals: { family: NUMERIC, negated: false, matches: compareNumbers(equal) },
-  NumericNotEquals: { family: NUMERIC, negated: true, matches: compareNumbers(equal) },
-  NumericLessThan: { family: NUMERIC, negated: false, matches: compareNumbers((a, b) => a < b) },
-  NumericLessThanEquals: {
-    family: NUMERIC,
-    negated: false,
-    matches: compareNumbers((a, b) => a <= b),
-  },
-  NumericGreaterThan: {
-    family: NUMERIC,
-    negated: false,
-    matches: compareNumbers((a, b) => a > b),
-  },
-  NumericGreaterThanEquals: {
-    family: NUMERIC,
-    negated: false,
-    matches: compareNumbers((a, b) => a >= b),
-  },
-  DateEquals: { family: DATE, negated: false, matches: compareDates(equal) },
-  DateNotEquals: { family: DATE, negated: true, matches: compareDates(equal) },
-  DateLessThan: { family: DATE, negated: false, matches: compareDates((a, b) => a < b) },
-  DateLessThanEquals: { family: DATE, negated: false, matches: compareDates((a, b) => a <= b) },
-  DateGreaterThan: { family: DATE, negated: false, matches: compareDates((a, b) => a > b) },
-  DateGreaterThanEquals: {
-    family: DATE,
-    negated: false,
-    matches: compareDates((a, b) => a >= b),
-  },
-  Bool: {
-    family: BOOL,
-    negated: false,
-    matches: (request, policy) => BOOLEAN.test(request) && stringEqualsIgnoreCase(request, policy),
-  },
-  BinaryEquals: { family: BINARY, negated: false, matches: stringEquals },
-  IpAddress: { family: IP, negated: false, matches: inNetwork },
-  NotIpAddress: { family: IP, negated: true, matches: inNetwork },
-  ArnEquals: { family: ARN, negated: false, matches: arnLike },
-  ArnLike: { family: ARN, negated: false, matches: arnLike },
-  ArnNotEquals: { family: ARN, negated: true, matches: arnLike },
-  ArnNotLike: { family: ARN, negated: true, matches: arnLike },
-};
+const BASE_OPERATORS: ReadonlyMap<string, BaseOperator> = new Map(
+  Object.entries({
+    StringEquals: { family: STRING, negated: false, matches: stringEquals },
+    StringNotEquals: { family: STRING, negated: true, matches: stringEquals },
+    StringEqualsIgnoreCase: { family: STRING, negated: false, matches: stringEqualsIgnoreCase },
+    StringNotEqualsIgnoreCase: { family: STRING, negated: true, matches: stringEqualsIgnoreCase },
+    StringLike: { family: STRING, negated: false, matches: stringLike },
+    StringNotLike: { family: STRING, negated: true, matches: stringLike },
+    NumericEquals: { family: NUMERIC, negated: false, matches: compareNumbers(equal) },
+    NumericNotEquals: { family: NUMERIC, negated: true, matches: compareNumbers(equal) },
+    NumericLessThan: { family: NUMERIC, negated: false, matches: compareNumbers((a, b) => a < b) },
+    NumericLessThanEquals: {
+      family: NUMERIC,
+      negated: false,
+      matches: compareNumbers((a, b) => a <= b),
+    },
+    NumericGreaterThan: {
+      family: NUMERIC,
+      negated: false,
+      matches: compareNumbers((a, b) => a > b),
+    },
+    NumericGreaterThanEquals: {
+      family: NUMERIC,
+      negated: false,
+      matches: compareNumbers((a, b) => a >= b),
+    },
+    DateEquals: { family: DATE, negated: false, matches: compareDates(equal) },
+    DateNotEquals: { family: DATE, negated: true, matches: compareDates(equal) },
+    DateLessThan: { family: DATE, negated: false, matches: compareDates((a, b) => a < b) },
+    DateLessThanEquals: { family: DATE, negated: false, matches: compareDates((a, b) => a <= b) },
+    DateGreaterThan: { family: DATE, negated: false, matches: compareDates((a, b) => a > b) },
+    DateGreaterThanEquals: {
+      family: DATE,
+      negated: false,
+      matches: compareDates((a, b) => a >= b),
+    },
+    Bool: {
+      family: BOOL,
+      negated: false,
+      matches: (request, policy) =>
+        BOOLEAN.test(request) && stringEqualsIgnoreCase(request, policy),
+    },
+    BinaryEquals: { family: BINARY, negated: false, matches: stringEquals },
+    IpAddress: { family: IP, negated: false, matches: inNetwork },
+    NotIpAddress: { family: IP, negated: true, matches: inNetwork },
+    ArnEquals: { family: ARN, negated: false, matches: arnLike },
+    ArnLike: { family: ARN, negated: false, matches: arnLike },
+    ArnNotEquals: { family: ARN, negated: true, matches: arnLike },
+    ArnNotLike: { family: ARN, negated: true, matches: arnLike },
+  } satisfies Record<string, BaseOperator>),
+);
 
 /** The operator names IAM defines (without qualifier or IfExists), Null included. */
-export const CONDITION_OPERATORS: readonly string[] = [...Object.keys(BASE_OPERATORS), 'Null'];
+export const CONDITION_OPERATORS: readonly string[] = [...BASE_OPERATORS.keys(), 'Null'];
 
 export interface ConditionOperator {
   /** As written in the policy, e.g. `ForAllValues:StringLikeIfExists`. */
@@ -175,7 +178,8 @@ export function parseConditionOperator(name: string): ConditionOperator | string
   if (base === 'Null') {
     if (ifExists) return 'Null cannot take the IfExists suffix (it tests presence itself)';
     if (qualifier !== undefined) return `Null cannot take the ${qualifier}: qualifier`;
-  } else if (BASE_OPERATORS[base] === undefined) {
+  } else if (!BASE_OPERATORS.has(base)) {
+    // A Map, not an object: `toString` or `constructor` must not pass for an operator.
     return `unknown condition operator "${name}" (operator names are case-sensitive)`;
   }
   return { name, base, qualifier, ifExists };
@@ -244,7 +248,7 @@ export function testCondition(
 }
 
 function baseOperator(operator: ConditionOperator): BaseOperator {
-  const base = BASE_OPERATORS[operator.base];
+  const base = BASE_OPERATORS.get(operator.base);
   if (base === undefined) throw new Error(`Not a parsed condition operator: ${operator.name}`);
   return base;
 }

@@ -52,6 +52,7 @@ export {
   BUILTIN_POLICIES,
   builtinPolicy,
   builtinPolicyArn,
+  isBuiltinPolicyName,
   type BuiltinPolicy,
   type BuiltinPolicyName,
 } from './builtin-policies.js';
