@@ -60,6 +60,37 @@ const platformFree = {
   },
 };
 
+// DESIGN.md §3: the policy engine does no I/O. It imports nothing from Node and nothing from the
+// rest of the server (storage, HTTP), only its own modules and protocol's error codes.
+const policyEngine = {
+  files: ['packages/server/src/policy/engine/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['node:*', 'fs', 'net', 'crypto', 'buffer', 'events', 'stream', 'os', 'path'],
+            message:
+              'the policy engine is pure (DESIGN.md §3); the server passes it what it needs.',
+          },
+          {
+            regex: '^\\.\\./',
+            message:
+              'the policy engine is pure (DESIGN.md §3): it may not reach into storage, HTTP or other server modules.',
+          },
+          {
+            group: packages
+              .filter((other) => other !== 'protocol')
+              .map((other) => `@openssm/${other}`),
+            message: `${boundaries.server.why} (DESIGN.md §3).`,
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/coverage/**', 'node_modules/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -84,6 +115,7 @@ export default tseslint.config(
   },
   ...packages.map(restrictedImports),
   platformFree,
+  policyEngine,
   {
     files: ['packages/*/test/**/*.ts', 'test/**/*.ts'],
     rules: {

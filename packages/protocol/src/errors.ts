@@ -269,6 +269,12 @@ export const ERROR_CODES = {
     wsCloseCode: null,
     summary: 'The request does not satisfy the operation’s constraints.',
   },
+  MalformedPolicyDocument: {
+    httpStatus: 400,
+    awsType: 'MalformedPolicyDocument',
+    wsCloseCode: null,
+    summary: 'A policy document is not valid IAM policy JSON; the message says where and why.',
+  },
   AccessDeniedException: {
     httpStatus: 400,
     awsType: 'AccessDeniedException',
