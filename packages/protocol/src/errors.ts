@@ -299,6 +299,55 @@ export const ERROR_CODES = {
     wsCloseCode: 1013,
     summary: 'Too many requests; retry with backoff.',
   },
+  // --- IAM and STS (query protocol; the XML error Code is awsType). ---
+  NoSuchEntity: {
+    httpStatus: 404,
+    awsType: 'NoSuchEntity',
+    wsCloseCode: null,
+    summary: 'The named IAM user, group, role, policy, version or key does not exist.',
+  },
+  EntityAlreadyExists: {
+    httpStatus: 409,
+    awsType: 'EntityAlreadyExists',
+    wsCloseCode: null,
+    summary: 'An IAM entity of that name (compared without regard to case) already exists.',
+  },
+  DeleteConflict: {
+    httpStatus: 409,
+    awsType: 'DeleteConflict',
+    wsCloseCode: null,
+    summary: 'The entity still has what must go first (keys, policies, members, versions).',
+  },
+  LimitExceeded: {
+    httpStatus: 409,
+    awsType: 'LimitExceeded',
+    wsCloseCode: null,
+    summary: 'An IAM quota is reached (for example five versions of a policy, two access keys).',
+  },
+  InvalidInput: {
+    httpStatus: 400,
+    awsType: 'InvalidInput',
+    wsCloseCode: null,
+    summary: 'An IAM parameter has an invalid value.',
+  },
+  ValidationError: {
+    httpStatus: 400,
+    awsType: 'ValidationError',
+    wsCloseCode: null,
+    summary: 'An IAM or STS parameter is missing or fails its length or pattern constraint.',
+  },
+  UnmodifiableEntity: {
+    httpStatus: 400,
+    awsType: 'UnmodifiableEntity',
+    wsCloseCode: null,
+    summary: 'The entity is built in (an AWS managed policy) and cannot be changed.',
+  },
+  PasswordPolicyViolation: {
+    httpStatus: 400,
+    awsType: 'PasswordPolicyViolation',
+    wsCloseCode: null,
+    summary: 'The console password is too weak for the password policy.',
+  },
   InternalServerError: {
     httpStatus: 500,
     awsType: 'InternalServerError',

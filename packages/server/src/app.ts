@@ -13,7 +13,14 @@ import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
 import { ensureSelfSignedTls } from './tls/self-signed.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { authorizeByPrincipalKind } from './policy/authorizer.js';
+import { createAccessEvaluator, createPolicyAuthorizer } from './policy/authorizer.js';
+import { IAM_OPERATIONS } from './api/iam/iam-operations.js';
+import { STS_OPERATIONS } from './api/sts/sts-operations.js';
+import { ensureIamBootstrap } from './bootstrap/iam-bootstrap.js';
+import { createQueryDispatcher } from './http/query-dispatcher.js';
+import { createCredentialStore } from './services/credential-store.js';
+import { createIamService } from './services/iam/iam-service.js';
+import { createSecretBox, loadOrCreateSecretKey } from './services/secret-box.js';
 import { createActivationService } from './services/activation-service.js';
 import { createInProcessConnectionRegistry } from './services/connection-registry.js';
 import { createInstanceService } from './services/instance-service.js';
@@ -23,11 +30,10 @@ import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
 import type { ServerIdentity, Services } from './services/services.js';
 import { openSqliteStorage } from './storage/index.js';
-import type { Principal } from './storage/records.js';
 import type { Storage } from './storage/repositories.js';
 
 export const DATABASE_FILE = 'openssm.db';
-/** Until accounts exist (IAM issue), every server is one account with this id. */
+/** Every server is one account, with this id in its ARNs. */
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 
 export interface RunningServer {
@@ -67,19 +73,39 @@ export async function startServer(
       accountId: DEFAULT_ACCOUNT_ID,
       partition: 'openssm',
     };
-    const admin: Principal = {
-      kind: 'admin',
-      id: 'admin',
-      arn: `arn:${identity.partition}:iam::${identity.accountId}:user/admin`,
-    };
+    const selfSigned = config.tlsSelfSigned
+      ? await ensureSelfSignedTls(config.dataDir, [
+          config.listenHost,
+          ...publicHost(config.publicUrl),
+        ])
+      : undefined;
+    const tls =
+      selfSigned ??
+      (config.tlsCert !== undefined && config.tlsKey !== undefined
+        ? { cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey) }
+        : undefined);
+    // Behind a TLS proxy (--public-url https://…) clients still reach us over TLS.
+    const secureTransport = tls !== undefined || config.publicUrl?.startsWith('https:') === true;
+    const credentials = createCredentialStore(
+      storage.accessKeys,
+      createSecretBox(await loadOrCreateSecretKey(config.dataDir)),
+    );
+    const iam = createIamService({
+      iam: storage.iam,
+      accessKeys: storage.accessKeys,
+      credentials,
+      identity,
+    });
+    const admin = await ensureIamBootstrap(iam, storage.accessKeys, now());
     const adminCredentials = await ensureAdminCredentials(
       config.dataDir,
+      credentials,
       storage.accessKeys,
       admin,
       now(),
     );
     const connections = createInProcessConnectionRegistry();
-    const instances = createInstanceService({ identity, ...storage });
+    const instances = createInstanceService({ identity, credentials, ...storage });
     const tokens = createChannelTokens(storage.channelTokens);
     let streamUrlBase = '';
     const gateway = new Gateway({
@@ -102,38 +128,53 @@ export async function startServer(
         streamUrlBase: () => streamUrlBase,
         gateway: () => gateway,
       }),
+      iam,
     };
     const audit: AuditSink = options.audit ?? {
       // The logger stamps its own time; the event's is the same instant.
       record: ({ time: _time, ...event }) => log.info('api call', event),
     };
+    const authenticate = createRequestAuthenticator({ storage, credentials, identity, now });
+    const authorize = createPolicyAuthorizer(createAccessEvaluator(iam.resolvePrincipal));
     const ssm = createAwsJsonDispatcher({
       targetPrefix: 'AmazonSSM',
+      signingService: 'ssm',
       eventSource: 'ssm.amazonaws.com',
       operations: SSM_OPERATIONS,
       services,
-      authenticate: createRequestAuthenticator({ storage, identity, now }),
-      authorize: authorizeByPrincipalKind,
+      authenticate,
+      authorize,
+      secureTransport,
       audit,
       now,
       log,
     });
-    const selfSigned = config.tlsSelfSigned
-      ? await ensureSelfSignedTls(config.dataDir, [
-          config.listenHost,
-          ...publicHost(config.publicUrl),
-        ])
-      : undefined;
-    const tls =
-      selfSigned ??
-      (config.tlsCert !== undefined && config.tlsKey !== undefined
-        ? { cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey) }
-        : undefined);
+    const query = createQueryDispatcher({
+      operations: [...IAM_OPERATIONS, ...STS_OPERATIONS],
+      services,
+      authenticate,
+      authorize,
+      secureTransport,
+      audit,
+      now,
+      log,
+    });
     const http = createHttpServer({
       ssm,
+      query,
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     });
-    registerGatewayRoutes(http, { gateway, storage, tokens, identity, log, now });
+    registerGatewayRoutes(http, {
+      gateway,
+      storage,
+      tokens,
+      identity,
+      log,
+      now,
+      authenticate,
+      authorize,
+      secureTransport,
+    });
     await http.listen({ host: config.listenHost, port: config.listenPort });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;

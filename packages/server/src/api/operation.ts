@@ -2,6 +2,7 @@
 // action and resource it is authorized as, how its JSON input is validated, and what it does.
 
 import type { JsonObject } from '@openssm/protocol';
+import type { AuthorizationCheck } from '../policy/authorizer.js';
 import type { Principal } from '../storage/records.js';
 import type { Services } from '../services/services.js';
 
@@ -30,6 +31,13 @@ export interface ApiOperation<Input = unknown, Output extends object = object> {
   parse(body: JsonObject): Input;
   /** The ARN the action applies to (`*` when the operation has no single resource). */
   resource(input: Input, context: OperationContext): string;
+  /**
+   * What the caller must be allowed, when it is more than `action` on `resource`: several
+   * resources (StartSession: the node and the document) or context keys about them (the node's
+   * tags). Operations signed with a node's own RSA key (`instance-rsa`) concern that node only
+   * and are authorized by the key itself, as on AWS.
+   */
+  authorization?(input: Input, context: OperationContext): Promise<readonly AuthorizationCheck[]>;
   handle(input: Input, context: OperationContext): Promise<Output>;
 }
 

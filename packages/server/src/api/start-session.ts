@@ -3,7 +3,7 @@
 
 import { CodedError } from '@openssm/protocol';
 import { DEFAULT_SESSION_DOCUMENT } from '../services/session-documents.js';
-import { instanceArn } from '../services/services.js';
+import { documentArn, instanceArn } from '../services/services.js';
 import { defineOperation } from './operation.js';
 import { boundedString, optionalBoundedString, reader } from './input.js';
 
@@ -35,14 +35,45 @@ export const startSession = defineOperation({
       documentName:
         optionalBoundedString(input, 'DocumentName', 3, 128, /^[a-zA-Z0-9_\-.:/]{3,128}$/) ??
         DEFAULT_SESSION_DOCUMENT,
+      explicitDocument: input.has('DocumentName'),
       reason: optionalBoundedString(input, 'Reason', 1, 256) ?? '',
       parameters,
     };
   },
   resource: ({ target }, { services }) => instanceArn(services.identity, target),
+  authorization: async ({ target, documentName, explicitDocument }, { services }) => {
+    // The node, with its tags for `ssm:resourceTag/*`, and the session document (AWS checks
+    // the default one only for policies that ask with ssm:SessionDocumentAccessCheck).
+    const node = await services.instances.get(target).catch(() => undefined);
+    const nodeTags = Object.fromEntries(
+      (node?.tags ?? []).map((tag) => [`ssm:resourceTag/${tag.key}`, tag.value]),
+    );
+    return [
+      {
+        action: 'ssm:StartSession',
+        resource: instanceArn(services.identity, target),
+        context: {
+          ...nodeTags,
+          ...(explicitDocument ? {} : { 'ssm:SessionDocumentAccessCheck': 'true' }),
+        },
+      },
+      {
+        action: 'ssm:StartSession',
+        resource: documentArn(services.identity, documentName),
+        ...(explicitDocument
+          ? {}
+          : { onlyWhenPreviousAllowUsed: 'ssm:SessionDocumentAccessCheck' }),
+      },
+    ];
+  },
   async handle(input, { services, principal, now }) {
     if (principal === undefined) throw new Error('StartSession requires a signed caller');
-    const ticket = await services.sessions.start(input, principal, now);
+    const runAsUser = await services.iam.principalTag(principal, 'SSMSessionRunAs');
+    const ticket = await services.sessions.start(
+      { ...input, ...(runAsUser === undefined ? {} : { runAsUser }) },
+      principal,
+      now,
+    );
     return {
       SessionId: ticket.sessionId,
       TokenValue: ticket.tokenValue,

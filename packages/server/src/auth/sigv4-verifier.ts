@@ -11,7 +11,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { CodedError } from '@openssm/protocol';
-import type { AccessKeyRecord, Principal } from '../storage/records.js';
+import type { Principal } from '../storage/records.js';
 import {
   computeHmacSignature,
   createCanonicalRequest,
@@ -35,6 +35,18 @@ export const MANAGED_INSTANCE_ID = /^mi-[0-9a-f]{17}$/;
 // The RSA variant's parameters, fixed by the agent (agent/managedInstances/auth/rsa_key.go).
 const RSA_PSS_SALT_LENGTH = 32;
 
+/** What a signature check needs of a stored access key. */
+export interface VerifiableAccessKey {
+  readonly accessKeyId: string;
+  /** In clear: SigV4 is an HMAC keyed with it. */
+  readonly secretAccessKey: string;
+  /** SHA-256 (hex) of the session token temporary credentials must present; null otherwise. */
+  readonly sessionTokenHash: string | null;
+  readonly principal: Principal;
+  readonly expiresAt: number | null;
+  readonly active: boolean;
+}
+
 export interface SigV4VerifierOptions {
   /** The one region this endpoint serves; the credential scope must name it. */
   readonly region: string;
@@ -42,7 +54,7 @@ export interface SigV4VerifierOptions {
   readonly services: readonly string[];
   /** The server clock, epoch ms. */
   readonly now: number;
-  lookupAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  lookupAccessKey(accessKeyId: string): Promise<VerifiableAccessKey | undefined>;
   /** The instance's public key as registered: base64 DER SubjectPublicKeyInfo. */
   lookupInstancePublicKey(instanceId: string): Promise<string | undefined>;
 }
@@ -98,9 +110,9 @@ export async function verifySigV4(
   // A temporary key is only valid with its token; a long-term key never carries one.
   const token = request.headers['x-amz-security-token'];
   const tokenOk =
-    key.sessionToken === null
+    key.sessionTokenHash === null
       ? token === undefined
-      : typeof token === 'string' && constantTimeEqual(key.sessionToken, token);
+      : typeof token === 'string' && constantTimeEqual(key.sessionTokenHash, sha256Hex(token));
   if (!tokenOk) {
     throw new CodedError('UnrecognizedClientException', INVALID_TOKEN);
   }

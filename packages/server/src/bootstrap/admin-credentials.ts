@@ -1,12 +1,13 @@
-// First start: create the administrator's access key and write it to DIR/admin-credentials in
-// the AWS credentials-file format (mode 0600). Later starts reuse it. The secret is written to
-// that file only — never to a log line.
+// First start: create an access key for the IAM user `admin` and write it to
+// DIR/admin-credentials in the AWS credentials-file format (mode 0600). Later starts reuse it
+// while the key still belongs to that user. The secret is written to that file only — never to
+// a log line.
 
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccessKeyRepository } from '../storage/repositories.js';
+import type { CredentialStore } from '../services/credential-store.js';
 import type { Principal } from '../storage/records.js';
-import { newAccessKeyId, newSecretAccessKey } from '../services/identifiers.js';
+import type { AccessKeyRepository } from '../storage/repositories.js';
 
 export const ADMIN_CREDENTIALS_FILE = 'admin-credentials';
 
@@ -18,6 +19,7 @@ export interface AdminCredentials {
 
 export async function ensureAdminCredentials(
   dataDir: string,
+  credentials: CredentialStore,
   accessKeys: AccessKeyRepository,
   principal: Principal,
   now: number,
@@ -26,22 +28,12 @@ export async function ensureAdminCredentials(
   const existing = await readCredentialsFile(path);
   if (existing !== undefined) {
     const stored = await accessKeys.get(existing.accessKeyId);
-    if (stored !== undefined && stored.principal.kind === 'admin') {
+    if (stored !== undefined && stored.principal.id === principal.id) {
       return { path, accessKeyId: existing.accessKeyId, created: false };
     }
   }
-  const accessKeyId = newAccessKeyId(false);
-  const secretAccessKey = newSecretAccessKey();
   // Stored before the file is written: a file never names a key the server does not know.
-  await accessKeys.insert({
-    accessKeyId,
-    secretAccessKey,
-    sessionToken: null,
-    principal,
-    createdAt: now,
-    expiresAt: null,
-    active: true,
-  });
+  const { accessKeyId, secretAccessKey } = await credentials.issue(principal, now);
   const text = `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`;
   const temporary = `${path}.${process.pid}.tmp`;
   const handle = await open(temporary, 'w', 0o600);

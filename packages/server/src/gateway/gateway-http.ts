@@ -14,10 +14,11 @@ import {
   parseAnyOpenDataChannel,
   parseOpenControlChannel,
 } from '@openssm/protocol';
-import { verifySigV4 } from '../auth/sigv4-verifier.js';
+import type { Authenticator } from '../http/request-authenticator.js';
 import type { Logger } from '../logging/logger.js';
+import type { Authorizer } from '../policy/authorizer.js';
 import type { Storage } from '../storage/repositories.js';
-import type { ServerIdentity } from '../services/services.js';
+import { instanceArn, type ServerIdentity } from '../services/services.js';
 import type { ChannelTokens } from './channel-tokens.js';
 import type { Gateway } from './gateway.js';
 import { wrapWebSocket } from './socket.js';
@@ -36,6 +37,9 @@ export interface GatewayHttpOptions {
   readonly identity: ServerIdentity;
   readonly log: Logger;
   readonly now: () => number;
+  readonly authenticate: Authenticator;
+  readonly authorize: Authorizer;
+  readonly secureTransport: boolean;
 }
 
 type ChannelKind = 'control' | 'data';
@@ -48,7 +52,7 @@ export function registerGatewayRoutes(app: FastifyInstance, options: GatewayHttp
   app.post<{ Params: { id: string } }>('/v1/control-channel/:id', async (request, reply) => {
     await withGatewayErrors(reply, async () => {
       const instanceId = request.params.id;
-      await authenticateNode(request, instanceId);
+      await authenticateNode(request, instanceId, 'ssmmessages:CreateControlChannel');
       const token = await tokens.issue('agent-control', instanceId, now());
       await reply
         .code(201)
@@ -62,7 +66,7 @@ export function registerGatewayRoutes(app: FastifyInstance, options: GatewayHttp
       const sessionId = request.params.id;
       const session = await storage.sessions.get(sessionId);
       const instanceId = session?.target ?? '';
-      await authenticateNode(request, instanceId);
+      await authenticateNode(request, instanceId, 'ssmmessages:CreateDataChannel');
       if (session === undefined || session.status === 'Terminated' || session.status === 'Failed') {
         throw new CodedError('DoesNotExistException', `Session ${sessionId} is not active.`);
       }
@@ -74,30 +78,46 @@ export function registerGatewayRoutes(app: FastifyInstance, options: GatewayHttp
     });
   });
 
-  /** The caller must be the node itself, signed for `ssmmessages`. */
+  /** The caller must be the node itself, signed for `ssmmessages`, and its role must allow it. */
   async function authenticateNode(
-    request: { method: string; url: string; headers: IncomingMessage['headers']; body: unknown },
+    request: {
+      method: string;
+      url: string;
+      headers: IncomingMessage['headers'];
+      body: unknown;
+      ip: string;
+      id: string;
+    },
     instanceId: string,
+    action: string,
   ): Promise<void> {
     const queryAt = request.url.indexOf('?');
-    const verified = await verifySigV4(
+    const principal = await options.authenticate(
+      'sigv4',
       {
         method: request.method,
         path: queryAt < 0 ? request.url : request.url.slice(0, queryAt),
         query: queryAt < 0 ? '' : request.url.slice(queryAt + 1),
         headers: request.headers,
         body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        sourceIp: request.ip,
+        requestId: request.id,
       },
-      {
-        region: identity.region,
-        services: ['ssmmessages'],
-        now: now(),
-        lookupAccessKey: (accessKeyId) => storage.accessKeys.get(accessKeyId),
-      },
+      { service: 'ssmmessages', region: identity.region, signedTarget: false },
     );
-    if (verified.principal.kind !== 'node' || verified.principal.id !== instanceId) {
+    if (principal.kind !== 'node' || principal.id !== instanceId) {
       throw new CodedError('AccessDeniedException', 'Only the node itself may open its channels.');
     }
+    await options.authorize({
+      principal,
+      checks: [{ action, resource: instanceArn(identity, instanceId) }],
+      facts: {
+        sourceIp: request.ip,
+        secureTransport: options.secureTransport,
+        now: now(),
+        region: identity.region,
+      },
+    });
   }
 
   const sockets = new WebSocketServer({

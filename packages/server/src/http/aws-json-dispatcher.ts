@@ -3,19 +3,15 @@
 // authorizes, runs it, and answers with AWS's JSON or AWS's error body. Every call is audited.
 
 import { CodedError, type JsonObject } from '@openssm/protocol';
-import type { AnyOperation, AuthScheme, OperationContext } from '../api/operation.js';
+import type { AnyOperation, OperationContext } from '../api/operation.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { Authorizer } from '../policy/authorizer.js';
 import type { Principal } from '../storage/records.js';
 import type { Services } from '../services/services.js';
 import { headerValue, type RawRequest, type RawResponse } from './raw-request.js';
+import type { Authenticator } from './request-authenticator.js';
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
-
-export type Authenticator = (
-  scheme: Exclude<AuthScheme, 'anonymous'>,
-  request: RawRequest,
-) => Promise<Principal>;
 
 export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
@@ -24,12 +20,16 @@ export interface Logger {
 export interface AwsJsonDispatcherOptions {
   /** The X-Amz-Target prefix, e.g. `AmazonSSM`. */
   readonly targetPrefix: string;
+  /** The SigV4 service name requests must be signed for, e.g. `ssm`. */
+  readonly signingService: string;
   /** Service name for audit records, e.g. `ssm.amazonaws.com`. */
   readonly eventSource: string;
   readonly operations: readonly AnyOperation[];
   readonly services: Services;
   readonly authenticate: Authenticator;
   readonly authorize: Authorizer;
+  /** The listener serves TLS (aws:SecureTransport). */
+  readonly secureTransport: boolean;
   readonly audit: AuditSink;
   readonly now: () => number;
   readonly log: Logger;
@@ -56,7 +56,11 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
         );
       }
       if (operation.auth !== 'anonymous') {
-        principal = await options.authenticate(operation.auth, request);
+        principal = await options.authenticate(operation.auth, request, {
+          service: options.signingService,
+          region: options.services.identity.region,
+          signedTarget: true,
+        });
       }
       const input = operation.parse(parseBody(request.body));
       const context: OperationContext = {
@@ -67,8 +71,21 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
         services: options.services,
       };
       resource = operation.resource(input, context);
-      if (principal !== undefined) {
-        options.authorize({ principal, action: operation.action, resource });
+      if (principal !== undefined && operation.auth === 'sigv4') {
+        const checks =
+          operation.authorization === undefined
+            ? [{ action: operation.action, resource }]
+            : await operation.authorization(input, context);
+        await options.authorize({
+          principal,
+          checks,
+          facts: {
+            sourceIp: request.sourceIp,
+            secureTransport: options.secureTransport,
+            now,
+            region: options.services.identity.region,
+          },
+        });
       }
       const output = await operation.handle(input, context);
       record(options, request, now, target, principal, resource, undefined);

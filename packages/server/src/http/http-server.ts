@@ -5,13 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import fastify, { type FastifyInstance } from 'fastify';
 import type { AwsJsonDispatcher } from './aws-json-dispatcher.js';
+import type { QueryDispatcher } from './query-dispatcher.js';
 import type { RawRequest } from './raw-request.js';
 
 /** Largest request body accepted; SSM's largest documents are 64 KB, node replies 120 KB. */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 export interface HttpServerOptions {
+  /** JSON 1.1 APIs, named by X-Amz-Target. */
   readonly ssm: AwsJsonDispatcher;
+  /** Query APIs (IAM, STS): form-encoded bodies naming an Action. */
+  readonly query: QueryDispatcher;
   /** PEM certificate chain and key: serve HTTPS/WSS. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
@@ -44,7 +48,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       sourceIp: request.ip,
       requestId: request.id,
     };
-    const response = await options.ssm(raw);
+    // One endpoint for every service (ssm-wire §12.5): query APIs post forms, JSON APIs name
+    // their operation in X-Amz-Target.
+    const form = (request.headers['content-type'] ?? '').startsWith(
+      'application/x-www-form-urlencoded',
+    );
+    const response = await (form ? options.query(raw) : options.ssm(raw));
     void reply.code(response.status).headers(response.headers);
     return response.body;
   });

@@ -17,6 +17,13 @@ function randomFrom(alphabet: string, length: number): string {
   return out;
 }
 
+/** The unique ids IAM gives its entities: a 4-letter prefix and 17 characters, 21 in all. */
+export type IamIdPrefix = 'AIDA' | 'AGPA' | 'AROA' | 'ANPA';
+
+export function newIamId(prefix: IamIdPrefix): string {
+  return prefix + randomFrom(BASE32, 17);
+}
+
 /** `AKIA…` for long-term keys, `ASIA…` for temporary ones: 20 characters, like AWS's. */
 export function newAccessKeyId(temporary: boolean): string {
   return (temporary ? 'ASIA' : 'AKIA') + randomFrom(BASE32, 16);

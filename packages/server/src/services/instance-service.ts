@@ -16,14 +16,8 @@ import type {
   Principal,
   Tag,
 } from '../storage/records.js';
-import {
-  newAccessKeyId,
-  newManagedInstanceId,
-  newSecretAccessKey,
-  newSessionToken,
-  secretsEqual,
-  sha256Hex,
-} from './identifiers.js';
+import type { CredentialStore } from './credential-store.js';
+import { newManagedInstanceId, secretsEqual, sha256Hex } from './identifiers.js';
 import { instanceArn, type ServerIdentity } from './services.js';
 
 /** Node credentials live an hour, as AWS's; the agent renews them at half-life. */
@@ -66,10 +60,11 @@ export interface InstanceServiceDependencies {
   readonly instances: InstanceRepository;
   readonly activations: ActivationRepository;
   readonly accessKeys: AccessKeyRepository;
+  readonly credentials: CredentialStore;
 }
 
 export function createInstanceService(deps: InstanceServiceDependencies): InstanceService {
-  const { instances, activations, accessKeys, identity } = deps;
+  const { instances, activations, accessKeys, identity, credentials } = deps;
 
   const requireInstance = async (instanceId: string): Promise<ManagedInstanceRecord> => {
     const instance = await instances.get(instanceId);
@@ -128,20 +123,22 @@ export function createInstanceService(deps: InstanceServiceDependencies): Instan
       if (!secretsEqual(fingerprint, instance.fingerprint)) {
         throw new CodedError('InvalidKeyId', 'The fingerprint does not match the registration.');
       }
+      // The node acts as the role its activation named (AWS's hybrid activation IamRole).
       const principal: Principal = {
         kind: 'node',
         id: instanceId,
+        name: instanceId,
         arn: instanceArn(identity, instanceId),
-      };
-      const credentials: NodeCredentials = {
-        accessKeyId: newAccessKeyId(true),
-        secretAccessKey: newSecretAccessKey(),
-        sessionToken: newSessionToken(),
-        expiresAt: now + NODE_CREDENTIAL_LIFETIME_MS,
+        roleName: instance.iamRole,
       };
       await accessKeys.deleteExpired(now);
-      await accessKeys.insert({ ...credentials, principal, createdAt: now, active: true });
-      return credentials;
+      const issued = await credentials.issue(principal, now, now + NODE_CREDENTIAL_LIFETIME_MS);
+      return {
+        accessKeyId: issued.accessKeyId,
+        secretAccessKey: issued.secretAccessKey,
+        sessionToken: issued.sessionToken ?? '',
+        expiresAt: now + NODE_CREDENTIAL_LIFETIME_MS,
+      };
     },
 
     async updatePublicKey(instanceId, publicKey) {

@@ -2,6 +2,7 @@
 
 import type { ActivationService } from './activation-service.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import type { IamService } from './iam/iam-service.js';
 import type { InstanceService } from './instance-service.js';
 import type { SessionService } from './session-service.js';
 
@@ -19,6 +20,7 @@ export interface Services {
   readonly instances: InstanceService;
   readonly connections: ConnectionRegistry;
   readonly sessions: SessionService;
+  readonly iam: IamService;
 }
 
 export function instanceArn(identity: ServerIdentity, instanceId: string): string {
@@ -27,6 +29,12 @@ export function instanceArn(identity: ServerIdentity, instanceId: string): strin
 
 export function activationArn(identity: ServerIdentity, activationId: string): string {
   return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:activation/${activationId}`;
+}
+
+/** AWS-owned documents (`AWS-…`) carry no account in their ARN, the account's own do. */
+export function documentArn(identity: ServerIdentity, name: string): string {
+  const account = name.startsWith('AWS-') ? '' : identity.accountId;
+  return `arn:${identity.partition}:ssm:${identity.region}:${account}:document/${name}`;
 }
 
 export function sessionArn(identity: ServerIdentity, sessionId: string): string {

@@ -30,6 +30,8 @@ export interface StartSessionInput {
   readonly documentName: string;
   readonly reason: string;
   readonly parameters: Readonly<Record<string, readonly string[]>>;
+  /** The caller's `SSMSessionRunAs` principal tag: the node runs the shell as this user. */
+  readonly runAsUser?: string;
 }
 
 export interface SessionTicket {
@@ -80,8 +82,8 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
           `${input.target.slice(0, 400)} is not connected.`,
         );
       }
-      // AWS's shape: the caller's name and 17 hex digits.
-      const sessionId = `${owner.id.replace(/[^A-Za-z0-9_.@-]/g, '-').slice(0, 64)}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+      // AWS's shape: the caller's name and 17 hex digits (policies match `session/${aws:username}-*`).
+      const sessionId = `${owner.name.replace(/[^A-Za-z0-9_.@-]/g, '-').slice(0, 64)}-${randomBytes(9).toString('hex').slice(0, 17)}`;
       const session: SessionRecord = {
         sessionId,
         target: instance.instanceId,
@@ -102,6 +104,7 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
         documentContent: document.content,
         parameters,
         sessionOwner: owner.arn,
+        ...(input.runAsUser === undefined ? {} : { runAsUser: input.runAsUser }),
       });
       if (!sent) {
         await deps.sessions.updateStatus(

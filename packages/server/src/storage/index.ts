@@ -6,3 +6,5 @@ export * from './repositories.js';
 export * from './pagination.js';
 export * from './migrations/index.js';
 export { openSqliteStorage, type SqliteStorageOptions } from './sqlite/sqlite-storage.js';
+export * from './iam-records.js';
+export * from './iam-repositories.js';

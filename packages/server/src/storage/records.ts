@@ -2,28 +2,44 @@
 // milliseconds, no driver types. Secrets never appear in clear here except where a caller must
 // be handed them once (see each field).
 
-/** Who a request acts as. Admin for now; IAM users and roles come with the IAM issue. */
+/**
+ * Who a request acts as: an IAM user, a session of an assumed role, or a managed node (which
+ * acts as the role named in its activation).
+ */
 export interface Principal {
-  readonly kind: 'admin' | 'node';
-  /** `admin` for the administrator, the managed instance id (`mi-…`) for a node. */
+  readonly kind: 'user' | 'assumed-role' | 'node';
+  /** The user id (`AIDA…`), `<role id>:<session name>`, or the managed instance id (`mi-…`). */
   readonly id: string;
+  /** The user name, the role session name, or the instance id: what session ids start with. */
+  readonly name: string;
+  /** `…:user/<path><name>`, `…:sts::<account>:assumed-role/<role>/<session>`, or the node's. */
   readonly arn: string;
+  /** The role whose policies apply (assumed-role sessions and nodes). */
+  readonly roleName?: string;
 }
 
 export interface AccessKeyRecord {
   readonly accessKeyId: string;
   /**
-   * The secret itself: SigV4 is an HMAC, so the server must hold it to verify a signature.
-   * (Encryption at rest with a data-dir key arrives with the IAM issue.)
+   * The secret, sealed with the data directory's key (services/secret-box.ts): SigV4 is an HMAC,
+   * so the server must be able to recover it, but never from the database alone.
    */
-  readonly secretAccessKey: string;
-  /** Only for temporary credentials: the token the caller must present with the key. */
-  readonly sessionToken: string | null;
+  readonly sealedSecret: string;
+  /** Only for temporary credentials: SHA-256 (hex) of the token the caller must present. */
+  readonly sessionTokenHash: string | null;
   readonly principal: Principal;
   readonly createdAt: number;
   /** Null for long-term keys. */
   readonly expiresAt: number | null;
   readonly active: boolean;
+  /** AWS's GetAccessKeyLastUsed details; null until first used. */
+  readonly lastUsed: AccessKeyLastUsed | null;
+}
+
+export interface AccessKeyLastUsed {
+  readonly at: number;
+  readonly service: string;
+  readonly region: string;
 }
 
 export interface Tag {

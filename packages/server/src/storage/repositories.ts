@@ -2,13 +2,16 @@
 // one compliance suite tests every driver. All methods are async so a networked driver fits.
 // Writes resolve only once durable: callers acknowledge to clients after the promise settles.
 
+import type { IamStorage } from './iam-repositories.js';
 import type {
+  AccessKeyLastUsed,
   AccessKeyRecord,
   ActivationRecord,
   ChannelTokenRecord,
   InstanceInformationUpdate,
   ManagedInstanceRecord,
   Page,
+  Principal,
   PageRequest,
   SessionRecord,
   SessionStatus,
@@ -18,7 +21,18 @@ import type {
 export interface AccessKeyRepository {
   insert(key: AccessKeyRecord): Promise<void>;
   get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
-  /** Removes keys that expired before `now` (temporary node credentials); returns how many. */
+  /** A principal's long-term keys (temporary ones are left out), oldest first. */
+  listLongTerm(principalId: string): Promise<readonly AccessKeyRecord[]>;
+  /** Active or Inactive; false when the key does not exist. */
+  setActive(accessKeyId: string, active: boolean): Promise<boolean>;
+  /** Records a use (GetAccessKeyLastUsed); false when the key does not exist. */
+  recordUse(accessKeyId: string, lastUsed: AccessKeyLastUsed): Promise<boolean>;
+  /** Re-seals a secret (a new sealing key, or a secret a migration left unsealed). */
+  replaceSealedSecret(accessKeyId: string, sealedSecret: string): Promise<boolean>;
+  /** Points every key of `principalId` at `principal` (an identity that changed id). */
+  reassignPrincipal(principalId: string, principal: Principal): Promise<number>;
+  delete(accessKeyId: string): Promise<boolean>;
+  /** Removes keys that expired before `now` (temporary credentials); returns how many. */
   deleteExpired(now: number): Promise<number>;
   /** Removes every key of a principal (for example a deregistered node). */
   deleteForPrincipal(principalId: string): Promise<number>;
@@ -126,6 +140,7 @@ export interface Storage {
   readonly instances: InstanceRepository;
   readonly sessions: SessionRepository;
   readonly channelTokens: ChannelTokenRepository;
+  readonly iam: IamStorage;
   /** The schema version the database is at after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

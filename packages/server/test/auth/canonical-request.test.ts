@@ -165,7 +165,7 @@ function suiteRequest(test: SuiteCase, signature = test.signature): ReceivedRequ
 
 function suiteKey(test: SuiteCase): typeof SUITE_KEY {
   const token = test.headers?.['x-amz-security-token'];
-  return typeof token === 'string' ? { ...SUITE_KEY, sessionToken: token } : SUITE_KEY;
+  return typeof token === 'string' ? accessKey({ ...SUITE_KEY, sessionToken: token }) : SUITE_KEY;
 }
 
 describe('AWS SigV4 test suite', () => {

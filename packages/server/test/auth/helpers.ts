@@ -11,28 +11,44 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { CodedError, type ErrorCode } from '@openssm/protocol';
 import { expect } from 'vitest';
 import type { ReceivedRequest } from '../../src/auth/canonical-request.js';
-import type { AccessKeyRecord } from '../../src/storage/records.js';
+import { createHash } from 'node:crypto';
+import type { VerifiableAccessKey } from '../../src/auth/sigv4-verifier.js';
 
 export const REGION = 'us-east-1';
 export const ACCESS_KEY_ID = 'AKIAOPENSSMTEST00001';
 export const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 
-export function accessKey(overrides: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
+/** A stored key as the verifier sees it, plus the session token in clear for signing. */
+export interface TestAccessKey extends VerifiableAccessKey {
+  readonly sessionToken: string | null;
+}
+
+export function accessKey(
+  overrides: Partial<Omit<TestAccessKey, 'sessionTokenHash'>> = {},
+): TestAccessKey {
+  const sessionToken = overrides.sessionToken ?? null;
   return {
     accessKeyId: ACCESS_KEY_ID,
     secretAccessKey: SECRET,
-    sessionToken: null,
-    principal: { kind: 'admin', id: 'admin', arn: 'arn:openssm:iam::000000000000:root' },
-    createdAt: 0,
+    principal: {
+      kind: 'user',
+      id: 'AIDAOPENSSMTEST000001',
+      name: 'admin',
+      arn: 'arn:openssm:iam::000000000000:user/admin',
+    },
     expiresAt: null,
     active: true,
     ...overrides,
+    sessionToken,
+    // The server keeps only a digest of a session token.
+    sessionTokenHash:
+      sessionToken === null ? null : createHash('sha256').update(sessionToken).digest('hex'),
   };
 }
 
 export function lookupFrom(
-  ...keys: AccessKeyRecord[]
-): (accessKeyId: string) => Promise<AccessKeyRecord | undefined> {
+  ...keys: VerifiableAccessKey[]
+): (accessKeyId: string) => Promise<VerifiableAccessKey | undefined> {
   return (accessKeyId) => Promise.resolve(keys.find((key) => key.accessKeyId === accessKeyId));
 }
 

@@ -10,7 +10,6 @@ import {
   verifySigV4,
   type SigV4VerifierOptions,
 } from '../../src/auth/sigv4-verifier.js';
-import type { AccessKeyRecord } from '../../src/storage/records.js';
 import {
   ACCESS_KEY_ID,
   REGION,
@@ -23,6 +22,7 @@ import {
   signWithSmithy,
   type RequestSpec,
   type SigningSpec,
+  type TestAccessKey,
 } from './helpers.js';
 
 const SEED = 0x5167_0004;
@@ -125,7 +125,7 @@ function randomHeaders(random: Random): Record<string, string> {
 
 interface RandomCase {
   readonly request: Received;
-  readonly key: AccessKeyRecord;
+  readonly key: TestAccessKey;
   readonly service: string;
   readonly signedHeaders: readonly string[];
 }
@@ -279,7 +279,10 @@ describe('verifySigV4 on requests signed by @smithy/signature-v4', () => {
       // The region and service the server serves; the secret it holds.
       await expectCode(verifyCase(test, request, { region: 'eu-west-1' }), 'WrongSigningRegion');
       await expectCode(verifyCase(test, request, { services: ['sts'] }), 'WrongSigningRegion');
-      const otherSecret = { ...test.key, secretAccessKey: `${test.key.secretAccessKey.slice(1)}A` };
+      const otherSecret = accessKey({
+        ...test.key,
+        secretAccessKey: `${test.key.secretAccessKey.slice(1)}A`,
+      });
       await expectCode(
         verifyCase(test, request, { lookupAccessKey: lookupFrom(otherSecret) }),
         'InvalidSignatureException',
@@ -455,7 +458,7 @@ describe('verifySigV4 rules', () => {
     });
 
     it('does not let a store that ignores case stand in one key id for another', async () => {
-      const lookupAccessKey = (): Promise<AccessKeyRecord> =>
+      const lookupAccessKey = (): Promise<TestAccessKey> =>
         Promise.resolve(accessKey({ accessKeyId: ACCESS_KEY_ID.toLowerCase() }));
       await expectCode(
         verifySigV4(await ssmRequest(), options({ lookupAccessKey })),

@@ -19,6 +19,8 @@ import {
   type Tag,
 } from '../../src/storage/index.js';
 
+import { describeIamCompliance } from './iam-compliance.js';
+
 export interface StorageHarness {
   /** A storage over a fresh database, migrated to the newest schema. */
   readonly storage: Storage;
@@ -37,17 +39,19 @@ const T0 = 1_795_719_693_230;
 const FAR_FUTURE = 8_640_000_000_000_000;
 const NEWEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-const ADMIN_ARN = 'arn:openssm:iam::000000000000:root';
+const ADMIN_ARN = 'arn:openssm:iam::000000000000:user/admin';
+const ADMIN_ID = 'AIDAOPENSSMEXAMPLE001';
 
 function accessKey(overrides: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
   return {
     accessKeyId: 'AKIAOPENSSMEXAMPLE01',
-    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    sessionToken: null,
-    principal: { kind: 'admin', id: 'admin', arn: ADMIN_ARN },
+    sealedSecret: 'v1:c2VhbGVk:c2VjcmV0:dGFn',
+    sessionTokenHash: null,
+    principal: { kind: 'user', id: ADMIN_ID, name: 'admin', arn: ADMIN_ARN },
     createdAt: T0,
     expiresAt: null,
     active: true,
+    lastUsed: null,
     ...overrides,
   };
 }
@@ -55,11 +59,13 @@ function accessKey(overrides: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
 function nodeKey(index: number, instanceId: string, expiresAt: number | null): AccessKeyRecord {
   return accessKey({
     accessKeyId: `ASIANODE${String(index).padStart(12, '0')}`,
-    sessionToken: `token-${String(index)}`,
+    sessionTokenHash: `digest-of-token-${String(index)}`,
     principal: {
       kind: 'node',
       id: instanceId,
+      name: instanceId,
       arn: `arn:openssm:ssm:eu-west-1:000000000000:managed-instance/${instanceId}`,
+      roleName: 'OpenSSMNodeRole',
     },
     expiresAt,
   });
@@ -293,11 +299,17 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
       it('round-trips a temporary, inactive node key with extreme times', async () => {
         const key = accessKey({
           accessKeyId: 'ASIATEMPORARY0000001',
-          sessionToken: 'IQoJb3JpZ2luX2VjEN///////////wEaCWV1LXdlc3QtMSJHMEUCIQ==',
-          principal: { kind: 'node', id: instanceId(7), arn: `arn:aws:ssm:::${instanceId(7)}` },
+          sessionTokenHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+          principal: {
+            kind: 'node',
+            id: instanceId(7),
+            name: instanceId(7),
+            arn: `arn:aws:ssm:::${instanceId(7)}`,
+          },
           createdAt: Number.MAX_SAFE_INTEGER - 1,
           expiresAt: Number.MAX_SAFE_INTEGER,
           active: false,
+          lastUsed: { at: FAR_FUTURE, service: 'ssmmessages', region: 'eu-west-1' },
         });
         await storage.accessKeys.insert(key);
         expect(await storage.accessKeys.get(key.accessKeyId)).toEqual(key);
@@ -310,7 +322,7 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
       it('rejects a duplicate id and keeps the original', async () => {
         await storage.accessKeys.insert(accessKey());
         await expect(
-          storage.accessKeys.insert(accessKey({ secretAccessKey: 'other' })),
+          storage.accessKeys.insert(accessKey({ sealedSecret: 'other' })),
         ).rejects.toThrow();
         expect(await storage.accessKeys.get(accessKey().accessKeyId)).toEqual(accessKey());
       });
@@ -321,7 +333,7 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
           .insert(accessKey())
           .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(Error);
-        expect(String((error as Error).message)).not.toContain(accessKey().secretAccessKey);
+        expect(String((error as Error).message)).not.toContain(accessKey().sealedSecret);
       });
 
       it('deletes keys expired at or before now, never long-term ones', async () => {
@@ -350,7 +362,51 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
         expect(await storage.accessKeys.get(accessKey().accessKeyId)).toBeDefined();
         expect(await storage.accessKeys.deleteForPrincipal(instanceId(1))).toBe(0);
       });
+
+      it('lists a principal’s long-term keys oldest first, never its temporary ones', async () => {
+        const later = accessKey({ accessKeyId: 'AKIAOPENSSMEXAMPLE02', createdAt: T0 + 5 });
+        await storage.accessKeys.insert(later);
+        await storage.accessKeys.insert(accessKey());
+        await storage.accessKeys.insert(
+          accessKey({ accessKeyId: 'ASIAOPENSSMEXAMPLE03', expiresAt: T0 + 60_000 }),
+        );
+        await storage.accessKeys.insert(nodeKey(1, instanceId(1), null));
+        expect((await storage.accessKeys.listLongTerm(ADMIN_ID)).map((k) => k.accessKeyId)).toEqual(
+          ['AKIAOPENSSMEXAMPLE01', 'AKIAOPENSSMEXAMPLE02'],
+        );
+        expect(await storage.accessKeys.listLongTerm('AIDANOBODY')).toEqual([]);
+      });
+
+      it('deactivates, records use, re-seals and deletes one key', async () => {
+        await storage.accessKeys.insert(accessKey());
+        const id = accessKey().accessKeyId;
+        expect(await storage.accessKeys.setActive(id, false)).toBe(true);
+        const used = { at: T0 + 7, service: 'iam', region: 'us-east-1' };
+        expect(await storage.accessKeys.recordUse(id, used)).toBe(true);
+        expect(await storage.accessKeys.replaceSealedSecret(id, 'v1:new')).toBe(true);
+        expect(await storage.accessKeys.get(id)).toEqual(
+          accessKey({ active: false, lastUsed: used, sealedSecret: 'v1:new' }),
+        );
+        expect(await storage.accessKeys.delete(id)).toBe(true);
+        expect(await storage.accessKeys.delete(id)).toBe(false);
+        expect(await storage.accessKeys.setActive(id, true)).toBe(false);
+        expect(await storage.accessKeys.recordUse(id, used)).toBe(false);
+        expect(await storage.accessKeys.replaceSealedSecret(id, 'x')).toBe(false);
+      });
+
+      it('moves every key of one principal to another identity', async () => {
+        await storage.accessKeys.insert(accessKey());
+        await storage.accessKeys.insert(nodeKey(1, instanceId(1), null));
+        const renamed = { kind: 'user', id: 'AIDANEWID', name: 'root', arn: 'arn:x' } as const;
+        expect(await storage.accessKeys.reassignPrincipal(ADMIN_ID, renamed)).toBe(1);
+        expect((await storage.accessKeys.get(accessKey().accessKeyId))?.principal).toEqual(renamed);
+        expect((await storage.accessKeys.get(nodeKey(1, '', null).accessKeyId))?.principal.id).toBe(
+          instanceId(1),
+        );
+      });
     });
+
+    describeIamCompliance(() => storage);
 
     describe('activations', () => {
       it('round-trips an activation with tags and extreme numbers', async () => {

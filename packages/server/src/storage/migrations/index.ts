@@ -3,7 +3,8 @@
 
 import type { Migration } from './migration.js';
 import * as initialSchema from './0001-initial-schema.js';
+import * as iam from './0002-iam.js';
 
 export * from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, iam];

@@ -1,0 +1,29 @@
+// GetUserPolicy (IAM): Returns an inline policy of a user.
+
+import { ENTITY_NAME, NAME_LIMITS } from '../../services/iam/iam-validation.js';
+import { readName } from './iam-input.js';
+import { entityResource } from './iam-resources.js';
+import { defineQueryOperation } from './query-operation.js';
+
+export const getUserPolicy = defineQueryOperation({
+  name: 'GetUserPolicy',
+  service: 'iam',
+  action: 'iam:GetUserPolicy',
+  parse: (params) => ({
+    userName: readName(params, 'UserName', NAME_LIMITS.user),
+    policyName: params.string('PolicyName', 1, NAME_LIMITS.policy, ENTITY_NAME),
+  }),
+  resource: (input, context) => entityResource(context, 'user', input.userName),
+  async handle(input, context) {
+    const policy = await context.services.iam.policies.getInline(
+      'user',
+      input.userName,
+      input.policyName,
+    );
+    return {
+      UserName: input.userName,
+      PolicyName: policy.policyName,
+      PolicyDocument: encodeURIComponent(policy.document),
+    };
+  },
+});

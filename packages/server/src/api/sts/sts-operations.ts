@@ -1,0 +1,7 @@
+// Every STS operation this server answers, for the query dispatcher.
+
+import type { AnyQueryOperation } from '../iam/query-operation.js';
+import { assumeRole } from './assume-role.js';
+import { getCallerIdentity } from './get-caller-identity.js';
+
+export const STS_OPERATIONS: readonly AnyQueryOperation[] = [assumeRole, getCallerIdentity];

@@ -1,0 +1,113 @@
+// What the policy engine needs to know about a caller: its identity-based policies (a user's
+// own, attached and inline, and its groups'; a role session's or a node's role's), parsed, and
+// the context keys that describe it (aws:username, aws:userid, aws:PrincipalArn, tags …).
+// Parsed documents are cached by their text: policies change rarely, requests are many.
+
+import {
+  CONTEXT_KEYS,
+  parsePolicyDocument,
+  type ContextInput,
+  type NamedPolicy,
+  type PolicyDocument,
+  type RequestPrincipal,
+} from '../../policy/engine/index.js';
+import type { PolicyOwnerKind } from '../../storage/iam-records.js';
+import type { Principal, Tag } from '../../storage/records.js';
+import type { IamDependencies } from './iam-context.js';
+import type { PolicyService } from './policies.js';
+
+export interface PrincipalPolicySet {
+  readonly policies: readonly NamedPolicy[];
+  /** Context keys about the caller. */
+  readonly context: Readonly<Record<string, ContextInput>>;
+  /** The caller as trust policies see it. */
+  readonly requestPrincipal: RequestPrincipal;
+}
+
+export type PrincipalPolicyResolver = (principal: Principal) => Promise<PrincipalPolicySet>;
+
+/** Distinct policy texts kept parsed; far above what one account holds. */
+const PARSED_CACHE_SIZE = 2000;
+
+export function createPrincipalPolicyResolver(
+  deps: IamDependencies,
+  policies: PolicyService,
+): PrincipalPolicyResolver {
+  const parsed = new Map<string, PolicyDocument>();
+  const parse = (text: string): PolicyDocument => {
+    let document = parsed.get(text);
+    if (document === undefined) {
+      // Stored documents were validated when written; the size limit was checked then too.
+      document = parsePolicyDocument(text, 'identity', { maxLength: Number.MAX_SAFE_INTEGER });
+      if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+      parsed.set(text, document);
+    }
+    return document;
+  };
+
+  async function ownedPolicies(kind: PolicyOwnerKind, id: string, label: string) {
+    const found: NamedPolicy[] = [];
+    for (const inline of await deps.iam.inlinePolicies.list(kind, id)) {
+      found.push({ name: `${label}/${inline.policyName}`, document: parse(inline.document) });
+    }
+    for (const { policyArn } of await deps.iam.attachments.listFor(kind, id)) {
+      const text = await policies.defaultDocument(policyArn);
+      if (text !== undefined) {
+        found.push({
+          name: policyArn.slice(policyArn.lastIndexOf('/') + 1),
+          document: parse(text),
+        });
+      }
+    }
+    return found;
+  }
+
+  function describe(prefix: string, tags: readonly Tag[]): Record<string, ContextInput> {
+    return Object.fromEntries(tags.map((tag) => [`${prefix}${tag.key}`, tag.value]));
+  }
+
+  return async (principal) => {
+    const { identity } = deps;
+    const base = { [CONTEXT_KEYS.principalAccount]: identity.accountId };
+    if (principal.kind === 'user') {
+      const user = await deps.iam.users.getById(principal.id);
+      if (user === undefined)
+        return {
+          policies: [],
+          context: base,
+          requestPrincipal: { type: 'AWS', id: principal.arn },
+        };
+      const found = await ownedPolicies('user', user.userId, user.userName);
+      for (const group of await deps.iam.groups.listForUser(user.userId)) {
+        found.push(...(await ownedPolicies('group', group.groupId, group.groupName)));
+      }
+      return {
+        policies: found,
+        context: {
+          ...base,
+          ...describe(CONTEXT_KEYS.principalTagPrefix, user.tags),
+          [CONTEXT_KEYS.username]: user.userName,
+          [CONTEXT_KEYS.userid]: user.userId,
+          [CONTEXT_KEYS.principalArn]: user.arn,
+          [CONTEXT_KEYS.principalType]: 'User',
+        },
+        requestPrincipal: { type: 'AWS', id: user.arn },
+      };
+    }
+    // Role sessions and nodes act as their role.
+    const role =
+      principal.roleName === undefined ? undefined : await deps.iam.roles.get(principal.roleName);
+    const sessionName = principal.kind === 'node' ? principal.id : principal.name;
+    return {
+      policies: role === undefined ? [] : await ownedPolicies('role', role.roleId, role.roleName),
+      context: {
+        ...base,
+        ...(role === undefined ? {} : describe(CONTEXT_KEYS.principalTagPrefix, role.tags)),
+        [CONTEXT_KEYS.userid]: `${role?.roleId ?? 'unknown'}:${sessionName}`,
+        [CONTEXT_KEYS.principalArn]: role?.arn ?? principal.arn,
+        [CONTEXT_KEYS.principalType]: 'AssumedRole',
+      },
+      requestPrincipal: { type: 'AWS', id: principal.arn },
+    };
+  };
+}
