@@ -3,7 +3,8 @@
 
 import type { Migration } from './migration.js';
 import * as initialSchema from './0001-initial-schema.js';
+import * as documents from './0002-documents.js';
 
 export * from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, documents];

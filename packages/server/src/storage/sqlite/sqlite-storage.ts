@@ -8,6 +8,7 @@ import { SqliteAccessKeyRepository } from './access-keys.js';
 import { SqliteActivationRepository } from './activations.js';
 import { SqliteChannelTokenRepository } from './channel-tokens.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openSqliteDatabase, promised } from './database.js';
+import { SqliteDocumentRepository } from './documents.js';
 import { SqliteInstanceRepository } from './instances.js';
 import { migrateSqlite, readSqliteSchemaVersion } from './migrations.js';
 import { SqliteSessionRepository } from './sessions.js';
@@ -41,6 +42,7 @@ export function openSqliteStorage(
       instances: new SqliteInstanceRepository(db),
       sessions: new SqliteSessionRepository(db),
       channelTokens: new SqliteChannelTokenRepository(db),
+      documents: new SqliteDocumentRepository(db),
       schemaVersion: () => promised(() => readSqliteSchemaVersion(db)),
       close: () =>
         promised(() => {
