@@ -312,12 +312,6 @@ export const ERROR_CODES = {
     wsCloseCode: null,
     summary: 'The account already has the maximum number of documents.',
   },
-  DocumentVersionLimitExceeded: {
-    httpStatus: 400,
-    awsType: 'DocumentVersionLimitExceeded',
-    wsCloseCode: null,
-    summary: 'The document already has the maximum number of versions.',
-  },
   DoesNotExistException: {
     httpStatus: 400,
     awsType: 'DoesNotExistException',

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { authorizeByPrincipalKind } from './policy/authorizer.js';
 import { createActivationService } from './services/activation-service.js';
 import { createInProcessConnectionRegistry } from './services/connection-registry.js';
+import { createDocumentService } from './services/document-service.js';
 import { createInstanceService } from './services/instance-service.js';
 import { createSessionService } from './services/session-service.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
@@ -78,6 +79,8 @@ export async function startServer(
       admin,
       now(),
     );
+    const documents = createDocumentService({ repository: storage.documents, identity });
+    await documents.syncBuiltIns(now());
     const connections = createInProcessConnectionRegistry();
     const instances = createInstanceService({ identity, ...storage });
     const tokens = createChannelTokens(storage.channelTokens);
@@ -94,8 +97,10 @@ export async function startServer(
       activations: createActivationService(storage.activations),
       instances,
       connections,
+      documents,
       sessions: createSessionService({
         sessions: storage.sessions,
+        documents,
         instances,
         connections,
         tokens,

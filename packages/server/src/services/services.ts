@@ -2,6 +2,8 @@
 
 import type { ActivationService } from './activation-service.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { isReservedDocumentName } from '../documents/document-names.js';
+import type { DocumentService } from './document-service.js';
 import type { InstanceService } from './instance-service.js';
 import type { SessionService } from './session-service.js';
 
@@ -19,6 +21,7 @@ export interface Services {
   readonly instances: InstanceService;
   readonly connections: ConnectionRegistry;
   readonly sessions: SessionService;
+  readonly documents: DocumentService;
 }
 
 export function instanceArn(identity: ServerIdentity, instanceId: string): string {
@@ -31,4 +34,13 @@ export function activationArn(identity: ServerIdentity, activationId: string): s
 
 export function sessionArn(identity: ServerIdentity, sessionId: string): string {
   return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:session/${sessionId}`;
+}
+
+/**
+ * Amazon's documents have ARNs without an account, as on AWS
+ * (`arn:aws:ssm:<region>::document/AWS-RunShellScript`); the account's own documents carry it.
+ */
+export function documentArn(identity: ServerIdentity, name: string): string {
+  const account = isReservedDocumentName(name) ? '' : identity.accountId;
+  return `arn:${identity.partition}:ssm:${identity.region}:${account}:document/${name}`;
 }
