@@ -121,11 +121,14 @@ export interface DocumentService {
 export interface DocumentServiceDependencies {
   readonly repository: DocumentRepository;
   readonly identity: ServerIdentity;
+  /** The account's document quota (default MAX_ACCOUNT_DOCUMENTS); tests lower it. */
+  readonly maxDocuments?: number;
 }
 
 export function createDocumentService(deps: DocumentServiceDependencies): DocumentService {
   const { repository, identity } = deps;
   const self = identity.accountId;
+  const maxDocuments = deps.maxDocuments ?? MAX_ACCOUNT_DOCUMENTS;
 
   async function find(reference: string): Promise<DocumentRecord> {
     const name = documentNameFromReference(reference);
@@ -261,10 +264,10 @@ export function createDocumentService(deps: DocumentServiceDependencies): Docume
         },
         now,
       );
-      if ((await repository.count(self)) >= MAX_ACCOUNT_DOCUMENTS) {
+      if ((await repository.count(self)) >= maxDocuments) {
         throw new CodedError(
           'DocumentLimitExceeded',
-          `You can have at most ${MAX_ACCOUNT_DOCUMENTS} documents; delete one to create another.`,
+          `You can have at most ${maxDocuments} documents; delete one to create another.`,
         );
       }
       const document = {
