@@ -413,7 +413,8 @@ export function createDocumentService(deps: DocumentServiceDependencies): Docume
       } catch (error) {
         // An account that deleted its preferences document still gets sessions, with the
         // preferences AWS starts accounts with (as AWS does).
-        if (reference !== DEFAULT_SESSION_DOCUMENT || type !== 'Session') throw error;
+        const absent = error instanceof CodedError && error.code === 'InvalidDocument';
+        if (!absent || reference !== DEFAULT_SESSION_DOCUMENT || type !== 'Session') throw error;
         return runnable(builtinDefaultSession());
       }
       if (document.documentType !== type) {
@@ -441,36 +442,39 @@ export function createDocumentService(deps: DocumentServiceDependencies): Docume
     return document;
   }
 
-  function builtinDefaultSession(): {
-    version: { documentVersion: number; content: string; contentHash: string; name: string };
-    model: DocumentModel;
-  } {
+  function builtinDefaultSession(): RunnableSource {
     const builtin = BUILTIN_DOCUMENTS.find(
       (document) => document.name === DEFAULT_SESSION_DOCUMENT,
     )!;
     const content = builtinContentText(builtin);
     return {
-      version: { name: builtin.name, documentVersion: 1, content, contentHash: sha256Hex(content) },
+      version: {
+        name: builtin.name,
+        documentVersion: 1,
+        content,
+        contentHash: sha256Hex(content),
+        documentFormat: 'JSON',
+      },
       model: validateDocument(builtin.content, 'Session'),
     };
   }
 }
 
-function runnable({
-  version,
-  model,
-}: {
-  version: Pick<DocumentVersionRecord, 'name' | 'documentVersion' | 'content' | 'contentHash'> & {
-    documentFormat?: DocumentFormat;
-  };
-  model: DocumentModel;
-}): RunnableDocument {
-  const content = parseDocumentContent(version.content, version.documentFormat ?? 'JSON');
+/** A stored (or built-in) version and its model, as loadRunnable turns them into a runnable. */
+interface RunnableSource {
+  readonly version: Pick<
+    DocumentVersionRecord,
+    'name' | 'documentVersion' | 'content' | 'contentHash' | 'documentFormat'
+  >;
+  readonly model: DocumentModel;
+}
+
+function runnable({ version, model }: RunnableSource): RunnableDocument {
   return {
     name: version.name,
     documentVersion: String(version.documentVersion),
     hash: version.contentHash,
-    content,
+    content: parseDocumentContent(version.content, version.documentFormat),
     model,
     resolveParameters: (supplied) =>
       validateParameterValues(model.parameters, supplied, version.name),
