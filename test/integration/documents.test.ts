@@ -468,6 +468,41 @@ describe('documents with the AWS SDK', () => {
       'SSM-SessionManagerRunShell',
       'Uptime_Check',
     ]);
+    expect(await listNames([{ Key: 'Owner', Values: ['All'] }])).toEqual(all);
+    expect(await listNames([{ Key: 'Owner', Values: ['ThirdParty'] }])).toEqual([]);
+    expect(await listNames([{ Key: 'Owner', Values: ['Private'] }])).toEqual([
+      'Db-Forward',
+      'SSM-SessionManagerRunShell',
+      'Uptime_Check',
+    ]);
+    // An exact-match key given twice must match both times; a pattern key may come once.
+    expect(
+      await listNames([
+        { Key: 'DocumentType', Values: ['Command', 'Session'] },
+        { Key: 'DocumentType', Values: ['Session'] },
+        { Key: 'Owner', Values: ['Self'] },
+      ]),
+    ).toEqual(['Db-Forward', 'SSM-SessionManagerRunShell']);
+    expect(
+      await rejection(
+        ssm.send(
+          new ListDocumentsCommand({
+            Filters: [
+              { Key: 'Name', Values: ['A'] },
+              { Key: 'Name', Values: ['AW'] },
+            ],
+          }),
+        ),
+      ),
+    ).toMatchObject({
+      name: 'ValidationException',
+      message: matching(/Give the Name filter once/),
+    });
+    expect(
+      await rejection(
+        ssm.send(new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Nobody'] }] })),
+      ),
+    ).toMatchObject({ name: 'ValidationException', message: matching(/Owner filter value/) });
     // The legacy filter list.
     const legacy = await ssm.send(
       new ListDocumentsCommand({

@@ -53,7 +53,8 @@ export const listDocuments = defineOperation({
 
 /**
  * Owner values: Self (also Private: what the account owns or is shared), Amazon (also Public),
- * ThirdParty (nothing here), All. A key given twice must match both times.
+ * ThirdParty (nothing here), All. An exact-match key given twice must match both times;
+ * Name and SearchKeyword (prefix and substring matches) may be given once.
  */
 function toFilter(
   filters: readonly { key: string; values: readonly string[] }[],
@@ -65,6 +66,16 @@ function toFilter(
     const previous = filter[key];
     filter[key] =
       previous === undefined ? values : previous.filter((value) => values.includes(value));
+  };
+  // Prefixes and keywords match by pattern, so two lists cannot be intersected as sets.
+  const once = (key: ListKey, name: string, values: readonly string[]) => {
+    if (filter[key] !== undefined) {
+      throw new CodedError(
+        'ValidationException',
+        `Give the ${name} filter once, with all its values (a document matches any of them).`,
+      );
+    }
+    filter[key] = values;
   };
   for (const { key, values } of filters) {
     if (key.startsWith('tag:') && key.length > 4) {
@@ -87,10 +98,10 @@ function toFilter(
         break;
       }
       case 'Name':
-        narrow('namePrefixes', values);
+        once('namePrefixes', key, values);
         break;
       case 'SearchKeyword':
-        narrow('keywords', values);
+        once('keywords', key, values);
         break;
       case 'DocumentType':
         narrow('documentTypes', values);
