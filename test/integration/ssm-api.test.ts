@@ -345,7 +345,10 @@ describe('activations and registration', () => {
     );
     await expect(
       client().send(
-        new ListTagsForResourceCommand({ ResourceType: 'Document', ResourceId: db.instanceId }),
+        new ListTagsForResourceCommand({
+          ResourceType: 'MaintenanceWindow',
+          ResourceId: db.instanceId,
+        }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidResourceType' });
 

@@ -251,6 +251,67 @@ export const ERROR_CODES = {
     wsCloseCode: null,
     summary: 'A parameter is missing, unknown or fails its document definition.',
   },
+  // --- SSM documents (docs/documents.md). ---
+  InvalidDocumentContent: {
+    httpStatus: 400,
+    awsType: 'InvalidDocumentContent',
+    wsCloseCode: null,
+    summary: 'The document content is not valid JSON/YAML or breaks its schema.',
+  },
+  InvalidDocumentSchemaVersion: {
+    httpStatus: 400,
+    awsType: 'InvalidDocumentSchemaVersion',
+    wsCloseCode: null,
+    summary: 'The document’s schemaVersion is not one supported for its document type.',
+  },
+  InvalidDocumentType: {
+    httpStatus: 400,
+    awsType: 'InvalidDocumentType',
+    wsCloseCode: null,
+    summary: 'The document type is one AWS knows but OpenSSM does not run (only Command, Session).',
+  },
+  InvalidDocumentVersion: {
+    httpStatus: 400,
+    awsType: 'InvalidDocumentVersion',
+    wsCloseCode: null,
+    summary: 'The document version or version name does not exist or cannot be used here.',
+  },
+  InvalidDocumentOperation: {
+    httpStatus: 400,
+    awsType: 'InvalidDocumentOperation',
+    wsCloseCode: null,
+    summary: 'The operation is not allowed on this document (e.g. changing an Amazon-owned one).',
+  },
+  DocumentAlreadyExists: {
+    httpStatus: 400,
+    awsType: 'DocumentAlreadyExists',
+    wsCloseCode: null,
+    summary: 'A document with this name already exists.',
+  },
+  DuplicateDocumentContent: {
+    httpStatus: 400,
+    awsType: 'DuplicateDocumentContent',
+    wsCloseCode: null,
+    summary: 'An update’s content is identical to a version the document already has.',
+  },
+  DuplicateDocumentVersionName: {
+    httpStatus: 400,
+    awsType: 'DuplicateDocumentVersionName',
+    wsCloseCode: null,
+    summary: 'The version name is already used by another version of the document.',
+  },
+  MaxDocumentSizeExceeded: {
+    httpStatus: 400,
+    awsType: 'MaxDocumentSizeExceeded',
+    wsCloseCode: null,
+    summary: 'The document content is larger than 64 KB.',
+  },
+  DocumentLimitExceeded: {
+    httpStatus: 400,
+    awsType: 'DocumentLimitExceeded',
+    wsCloseCode: null,
+    summary: 'The account already has the maximum number of documents.',
+  },
   DoesNotExistException: {
     httpStatus: 400,
     awsType: 'DoesNotExistException',

@@ -8,4 +8,5 @@ export * from './uuid.js';
 export * from './text.js';
 export * from './smux.js';
 export * from './json-shape.js';
+export * from './document-interpolation.js';
 export * from './payloads/index.js';

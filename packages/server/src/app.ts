@@ -23,6 +23,7 @@ import { createIamService } from './services/iam/iam-service.js';
 import { createSecretBox, loadOrCreateSecretKey } from './services/secret-box.js';
 import { createActivationService } from './services/activation-service.js';
 import { createInProcessConnectionRegistry } from './services/connection-registry.js';
+import { createDocumentService } from './services/document-service.js';
 import { createInstanceService } from './services/instance-service.js';
 import { createSessionService } from './services/session-service.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
@@ -104,6 +105,8 @@ export async function startServer(
       admin,
       now(),
     );
+    const documents = createDocumentService({ repository: storage.documents, identity });
+    await documents.syncBuiltIns(now());
     const connections = createInProcessConnectionRegistry();
     const instances = createInstanceService({ identity, credentials, ...storage });
     const tokens = createChannelTokens(storage.channelTokens);
@@ -120,8 +123,10 @@ export async function startServer(
       activations: createActivationService(storage.activations),
       instances,
       connections,
+      documents,
       sessions: createSessionService({
         sessions: storage.sessions,
+        documents,
         instances,
         connections,
         tokens,

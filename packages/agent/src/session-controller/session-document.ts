@@ -3,11 +3,13 @@
 // RunAs choice and the NonInteractiveCommands output options. Pure; the errors it throws are
 // reported to the operator as the session's failure text.
 
-import type {
-  AgentTaskPayload,
-  JsonObject,
-  JsonValue,
-  SessionParameterValue,
+import {
+  interpolateParameters,
+  withParameterDefaults,
+  type AgentTaskPayload,
+  type JsonObject,
+  type JsonValue,
+  type SessionParameterValue,
 } from '@openssm/protocol';
 import type { ShellSessionType } from '../session/launch-plan.js';
 import { selectRunAsUser, type RunAsChoice } from '../session/run-as.js';
@@ -35,9 +37,6 @@ const SHELL_SESSION_TYPES: readonly string[] = [
 ];
 /** Session documents have one schema version (AWS's agent refuses the others). */
 const SESSION_SCHEMA_VERSION = '1.0';
-const PARAMETER_NAME = /^[a-zA-Z0-9]+$/;
-const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
-const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}\s]+)\s*\}\}$/;
 
 export function planShellSession(task: AgentTaskPayload, agentIsRoot: boolean): ShellSessionPlan {
   const document = task.documentContent;
@@ -93,53 +92,23 @@ export function planShellSession(task: AgentTaskPayload, agentIsRoot: boolean): 
   return { ...plan, command, ...separate };
 }
 
-/** The task's parameters, with the document's defaults for those it leaves out. */
+/**
+ * The task's parameters, with the document's defaults for those it leaves out (names AWS's
+ * agent ignores dropped). The rules are protocol's, shared with the server and Run Command.
+ */
 export function resolveParameters(
   document: JsonObject,
   given: Readonly<Record<string, SessionParameterValue>>,
 ): ReadonlyMap<string, JsonValue> {
-  const resolved = new Map<string, JsonValue>();
-  const declared = asObject(document['parameters']);
-  for (const [name, spec] of Object.entries(declared)) {
-    const fallback = asObject(spec)['default'];
-    if (fallback !== undefined) resolved.set(name, fallback);
-  }
-  for (const [name, value] of Object.entries(given)) resolved.set(name, value);
-  for (const name of [...resolved.keys()]) {
-    if (!PARAMETER_NAME.test(name)) resolved.delete(name); // AWS ignores such names
-  }
-  return resolved;
+  return withParameterDefaults(document, given);
 }
 
-/**
- * AWS's parameter substitution, one pass over every string of `value` (nested objects and
- * arrays too): a string that is only `{{ name }}` becomes the value itself (a list stays a
- * list); otherwise each `{{ name }}` becomes the value as text (strings as they are, anything
- * else as JSON, and `$$` as `$`, which AWS keeps for users of an old workaround). Unknown names
- * stay as they were. Replaced text is never scanned again.
- */
+/** AWS's `{{ name }}` substitution (ssm-wire §8.2): protocol's interpolateParameters. */
 export function substitute(
   value: JsonValue,
   parameters: ReadonlyMap<string, JsonValue>,
 ): JsonValue {
-  if (typeof value === 'string') {
-    const whole = WHOLE_PLACEHOLDER.exec(value);
-    if (whole !== null && parameters.has(whole[1]!)) return parameters.get(whole[1]!)!;
-    return value.replace(PLACEHOLDER, (placeholder, name: string) => {
-      if (!parameters.has(name)) return placeholder;
-      const replacement = parameters.get(name)!;
-      const text = typeof replacement === 'string' ? replacement : JSON.stringify(replacement);
-      return text.replaceAll('$$', '$');
-    });
-  }
-  if (Array.isArray(value)) return value.map((item: JsonValue) => substitute(item, parameters));
-  if (value !== null && typeof value === 'object') {
-    // fromEntries defines own properties: a key named __proto__ stays a plain key.
-    return Object.fromEntries(
-      Object.entries(value as JsonObject).map(([key, item]) => [key, substitute(item, parameters)]),
-    );
-  }
-  return value;
+  return interpolateParameters(value, parameters);
 }
 
 /** `commands` is a string; a list (a StringList parameter) runs its lines in order. */

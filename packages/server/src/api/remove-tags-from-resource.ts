@@ -1,9 +1,8 @@
-// RemoveTagsFromResource for managed instances.
+// RemoveTagsFromResource for managed instances and documents.
 
-import { instanceArn } from '../services/services.js';
 import { defineOperation } from './operation.js';
 import { reader } from './input.js';
-import { asInvalidResource, taggedInstanceId } from './resource-tags.js';
+import { removeResourceTags, taggedResource, taggedResourceArn } from './resource-tags.js';
 
 export const removeTagsFromResource = defineOperation({
   name: 'RemoveTagsFromResource',
@@ -15,13 +14,11 @@ export const removeTagsFromResource = defineOperation({
     if (keys.some((key) => key.length < 1 || key.length > 128)) {
       throw input.fail('TagKeys', 'must hold keys of length 1 to 128');
     }
-    return { instanceId: taggedInstanceId(input), keys };
+    return { resource: taggedResource(input), keys };
   },
-  resource: ({ instanceId }, { services }) => instanceArn(services.identity, instanceId),
-  async handle({ instanceId, keys }, { services }) {
-    await services.instances.removeTags(instanceId, keys).catch((error: unknown) => {
-      throw asInvalidResource(error, instanceId);
-    });
+  resource: ({ resource }, { services }) => taggedResourceArn(resource, services),
+  async handle({ resource, keys }, { services }) {
+    await removeResourceTags(services, resource, keys);
     return {};
   },
 });

@@ -2,6 +2,14 @@
 
 import { addTagsToResource } from './add-tags-to-resource.js';
 import { createActivation } from './create-activation.js';
+import { createDocument } from './create-document.js';
+import { deleteDocument } from './delete-document.js';
+import { describeDocument } from './describe-document.js';
+import { getDocument } from './get-document.js';
+import { listDocuments } from './list-documents.js';
+import { listDocumentVersions } from './list-document-versions.js';
+import { updateDocument } from './update-document.js';
+import { updateDocumentDefaultVersion } from './update-document-default-version.js';
 import { deleteActivation } from './delete-activation.js';
 import { deregisterManagedInstance } from './deregister-managed-instance.js';
 import { describeActivations } from './describe-activations.js';
@@ -22,12 +30,18 @@ import { updateManagedInstancePublicKey } from './update-managed-instance-public
 export const SSM_OPERATIONS: readonly AnyOperation[] = [
   addTagsToResource,
   createActivation,
+  createDocument,
   deleteActivation,
+  deleteDocument,
   deregisterManagedInstance,
   describeActivations,
+  describeDocument,
   describeInstanceInformation,
   describeSessions,
   getConnectionStatus,
+  getDocument,
+  listDocuments,
+  listDocumentVersions,
   listTagsForResource,
   registerManagedInstance,
   removeTagsFromResource,
@@ -35,6 +49,8 @@ export const SSM_OPERATIONS: readonly AnyOperation[] = [
   resumeSession,
   startSession,
   terminateSession,
+  updateDocument,
+  updateDocumentDefaultVersion,
   updateInstanceInformation,
   updateManagedInstancePublicKey,
 ];

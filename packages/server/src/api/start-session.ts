@@ -2,7 +2,7 @@
 // one-time token the client presents in its OpenDataChannel frame.
 
 import { CodedError } from '@openssm/protocol';
-import { DEFAULT_SESSION_DOCUMENT } from '../services/session-documents.js';
+import { DEFAULT_SESSION_DOCUMENT } from '../documents/builtin-documents.js';
 import { documentArn, instanceArn } from '../services/services.js';
 import { defineOperation } from './operation.js';
 import { boundedString, optionalBoundedString, reader } from './input.js';

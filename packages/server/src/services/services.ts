@@ -2,6 +2,8 @@
 
 import type { ActivationService } from './activation-service.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { isReservedDocumentName } from '../documents/document-names.js';
+import type { DocumentService } from './document-service.js';
 import type { IamService } from './iam/iam-service.js';
 import type { InstanceService } from './instance-service.js';
 import type { SessionService } from './session-service.js';
@@ -21,6 +23,7 @@ export interface Services {
   readonly connections: ConnectionRegistry;
   readonly sessions: SessionService;
   readonly iam: IamService;
+  readonly documents: DocumentService;
 }
 
 export function instanceArn(identity: ServerIdentity, instanceId: string): string {
@@ -31,12 +34,15 @@ export function activationArn(identity: ServerIdentity, activationId: string): s
   return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:activation/${activationId}`;
 }
 
-/** AWS-owned documents (`AWS-…`) carry no account in their ARN, the account's own do. */
-export function documentArn(identity: ServerIdentity, name: string): string {
-  const account = name.startsWith('AWS-') ? '' : identity.accountId;
-  return `arn:${identity.partition}:ssm:${identity.region}:${account}:document/${name}`;
-}
-
 export function sessionArn(identity: ServerIdentity, sessionId: string): string {
   return `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:session/${sessionId}`;
+}
+
+/**
+ * Amazon's documents have ARNs without an account, as on AWS
+ * (`arn:aws:ssm:<region>::document/AWS-RunShellScript`); the account's own documents carry it.
+ */
+export function documentArn(identity: ServerIdentity, name: string): string {
+  const account = isReservedDocumentName(name) ? '' : identity.accountId;
+  return `arn:${identity.partition}:ssm:${identity.region}:${account}:document/${name}`;
 }

@@ -3,7 +3,12 @@
 // ResumeSession hands out a fresh token; TerminateSession ends it on both sides.
 
 import { randomBytes } from 'node:crypto';
-import { CodedError, type AgentTaskPayload } from '@openssm/protocol';
+import {
+  CodedError,
+  type AgentTaskPayload,
+  type JsonValue,
+  type SessionParameterValue,
+} from '@openssm/protocol';
 import type { ChannelTokens } from '../gateway/channel-tokens.js';
 import type { SessionFilter, SessionRepository } from '../storage/repositories.js';
 import type {
@@ -15,7 +20,7 @@ import type {
 } from '../storage/records.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { InstanceService } from './instance-service.js';
-import { findSessionDocument, resolveSessionParameters } from './session-documents.js';
+import type { DocumentService } from './document-service.js';
 
 /** What the gateway does for the session service; implemented by gateway/gateway.ts. */
 export interface SessionGateway {
@@ -57,6 +62,7 @@ export interface SessionService {
 
 export interface SessionServiceDependencies {
   readonly sessions: SessionRepository;
+  readonly documents: DocumentService;
   readonly instances: InstanceService;
   readonly connections: ConnectionRegistry;
   readonly tokens: ChannelTokens;
@@ -73,8 +79,8 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
 
   return {
     async start(input, owner, now) {
-      const document = findSessionDocument(input.documentName);
-      const parameters = resolveSessionParameters(document, input.parameters);
+      const document = await deps.documents.loadRunnable(input.documentName, 'Session');
+      const parameters = toSessionParameters(document.resolveParameters(input.parameters));
       const instance = await deps.instances.get(input.target).catch(() => undefined);
       if (instance === undefined || !deps.connections.isConnected(instance.instanceId)) {
         throw new CodedError(
@@ -145,4 +151,22 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
     setStatus: (sessionId, status, now, details) =>
       deps.sessions.updateStatus(sessionId, status, now, details),
   };
+}
+
+/**
+ * The agent's session task carries strings and string lists (§6.4): typed values of other
+ * parameter types travel as their text (numbers and booleans as written, objects as JSON).
+ */
+function toSessionParameters(
+  values: Readonly<Record<string, JsonValue>>,
+): Record<string, SessionParameterValue> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]): [string, SessionParameterValue] => {
+      if (typeof value === 'string') return [name, value];
+      if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+        return [name, value];
+      }
+      return [name, typeof value === 'object' ? JSON.stringify(value) : String(value)];
+    }),
+  );
 }

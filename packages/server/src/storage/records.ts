@@ -125,6 +125,51 @@ export interface SessionRecord {
   readonly endedAt: number | null;
 }
 
+/** The document types OpenSSM stores and runs (AWS has more). */
+export type DocumentType = 'Command' | 'Session';
+export type DocumentFormat = 'JSON' | 'YAML' | 'TEXT';
+
+/** One SSM document (its versions are DocumentVersionRecords). */
+export interface DocumentRecord {
+  /** `^[a-zA-Z0-9_\-.]{3,128}$`, unique. */
+  readonly name: string;
+  /** `Amazon` for built-ins, otherwise the owning account's id. */
+  readonly owner: string;
+  readonly documentType: DocumentType;
+  readonly defaultVersion: number;
+  /** The highest version that exists. */
+  readonly latestVersion: number;
+  /** The highest version number ever issued: a deleted version's number is never reused. */
+  readonly lastIssuedVersion: number;
+  readonly createdAt: number;
+  readonly tags: readonly Tag[];
+}
+
+/** One version of a document: its content exactly as given, and what its schema declares. */
+export interface DocumentVersionRecord {
+  readonly name: string;
+  /** 1, 2, … */
+  readonly documentVersion: number;
+  /** Unique among the document's versions when set. */
+  readonly versionName: string | null;
+  readonly displayName: string;
+  readonly targetType: string;
+  readonly content: string;
+  readonly documentFormat: DocumentFormat;
+  /** SHA-256 of the content's UTF-8 bytes, hex. */
+  readonly contentHash: string;
+  readonly schemaVersion: string;
+  readonly description: string;
+  readonly platformTypes: readonly PlatformType[];
+  readonly createdAt: number;
+}
+
+/** A listed document with its default version (what ListDocuments reports). */
+export interface DocumentSummary {
+  readonly document: DocumentRecord;
+  readonly version: DocumentVersionRecord;
+}
+
 /** What a channel token lets its holder open (single use, bound to one channel). */
 export type ChannelTokenKind = 'client-data' | 'agent-data' | 'agent-control';
 

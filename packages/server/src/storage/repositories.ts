@@ -8,6 +8,9 @@ import type {
   AccessKeyRecord,
   ActivationRecord,
   ChannelTokenRecord,
+  DocumentRecord,
+  DocumentSummary,
+  DocumentVersionRecord,
   InstanceInformationUpdate,
   ManagedInstanceRecord,
   Page,
@@ -134,6 +137,68 @@ export interface ChannelTokenRepository {
   deleteExpired(now: number): Promise<number>;
 }
 
+export interface DocumentFilter {
+  /** Owners to include (`Amazon`, account ids); all when left out. */
+  readonly owners?: readonly string[];
+  readonly documentTypes?: readonly string[];
+  /** The name starts with one of these. */
+  readonly namePrefixes?: readonly string[];
+  /** The name contains one of these, ignoring ASCII case. */
+  readonly keywords?: readonly string[];
+  /** The default version runs on one of these platforms. */
+  readonly platformTypes?: readonly string[];
+  readonly targetTypes?: readonly string[];
+  /** Every entry must match: a tag with this key and one of the values (any value when empty). */
+  readonly tags?: readonly { readonly key: string; readonly values: readonly string[] }[];
+}
+
+/** A new version's fields; the repository assigns its number. */
+export type NewDocumentVersion = Omit<DocumentVersionRecord, 'documentVersion'>;
+
+export interface DocumentRepository {
+  /**
+   * Stores a new document with `first` as version 1, its default and latest. False (nothing
+   * stored) when the name is taken.
+   */
+  create(
+    document: Omit<DocumentRecord, 'defaultVersion' | 'latestVersion' | 'lastIssuedVersion'>,
+    first: NewDocumentVersion,
+  ): Promise<boolean>;
+  get(name: string): Promise<DocumentRecord | undefined>;
+  getVersion(name: string, documentVersion: number): Promise<DocumentVersionRecord | undefined>;
+  findVersionByName(name: string, versionName: string): Promise<DocumentVersionRecord | undefined>;
+  /** Some version of the document whose content has this hash, if any. */
+  findVersionByHash(name: string, contentHash: string): Promise<DocumentVersionRecord | undefined>;
+  /**
+   * Adds a version numbered one above the highest ever issued, atomically and only while the
+   * document's latest version is `expectedLatest` (two racing updates cannot both win).
+   * Returns the stored version, or undefined (document gone, or another update came first).
+   * Rejects when `versionName` is already used by the document.
+   */
+  addVersion(
+    version: NewDocumentVersion,
+    expectedLatest: number,
+  ): Promise<DocumentVersionRecord | undefined>;
+  /** Undefined when the document or that version does not exist. */
+  setDefaultVersion(name: string, documentVersion: number): Promise<DocumentRecord | undefined>;
+  /** Versions in ascending order. */
+  listVersions(name: string, page: PageRequest): Promise<Page<DocumentVersionRecord>>;
+  /**
+   * Deletes one version unless it is the default (a document always keeps its default);
+   * the latest version becomes the highest remaining. False when nothing was deleted.
+   */
+  deleteVersion(name: string, documentVersion: number): Promise<boolean>;
+  /** Deletes the document with every version and tag; false when it did not exist. */
+  delete(name: string): Promise<boolean>;
+  /** By name in byte order (PostgreSQL: COLLATE "C"), each with its default version. */
+  list(filter: DocumentFilter, page: PageRequest): Promise<Page<DocumentSummary>>;
+  /** How many documents `owner` has. */
+  count(owner: string): Promise<number>;
+  /** Adds or replaces tags by key; false when the document does not exist. */
+  addTags(name: string, tags: readonly Tag[]): Promise<boolean>;
+  removeTags(name: string, keys: readonly string[]): Promise<boolean>;
+}
+
 export interface Storage {
   readonly accessKeys: AccessKeyRepository;
   readonly activations: ActivationRepository;
@@ -141,6 +206,7 @@ export interface Storage {
   readonly sessions: SessionRepository;
   readonly channelTokens: ChannelTokenRepository;
   readonly iam: IamStorage;
+  readonly documents: DocumentRepository;
   /** The schema version the database is at after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

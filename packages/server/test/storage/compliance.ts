@@ -10,8 +10,11 @@ import {
   type AccessKeyRecord,
   type ActivationRecord,
   type ChannelTokenRecord,
+  type DocumentRecord,
+  type DocumentVersionRecord,
   type ManagedInstanceRecord,
   type Migration,
+  type NewDocumentVersion,
   type Page,
   type PageRequest,
   type SessionRecord,
@@ -147,6 +150,46 @@ function token(overrides: Partial<ChannelTokenRecord> = {}): ChannelTokenRecord 
     usedAt: null,
     ...overrides,
   };
+}
+
+const ACCOUNT = '000000000000';
+
+type NewDocument = Omit<DocumentRecord, 'defaultVersion' | 'latestVersion' | 'lastIssuedVersion'>;
+
+function documentRecord(overrides: Partial<NewDocument> = {}): NewDocument {
+  return {
+    name: 'Demo-Doc',
+    owner: ACCOUNT,
+    documentType: 'Command',
+    createdAt: T0,
+    tags: [],
+    ...overrides,
+  };
+}
+
+function documentVersion(overrides: Partial<NewDocumentVersion> = {}): NewDocumentVersion {
+  return {
+    name: 'Demo-Doc',
+    versionName: null,
+    displayName: '',
+    targetType: '',
+    content: '{"schemaVersion":"2.2","mainSteps":[]}',
+    documentFormat: 'JSON',
+    contentHash: 'c'.repeat(64),
+    schemaVersion: '2.2',
+    description: 'demo',
+    platformTypes: ['Linux', 'MacOS'],
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+/** What a stored version reads back as. */
+function storedVersion(
+  documentVersion: number,
+  version: NewDocumentVersion,
+): DocumentVersionRecord {
+  return { ...version, documentVersion };
 }
 
 /** Tag order is not part of the contract; compare tags as sets. */
@@ -1020,6 +1063,313 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
             storage.sessions.list({ state: 'Active' }, { limit: 10, cursor }),
           );
         }
+      });
+    });
+
+    describe('documents', () => {
+      const docs = () => storage.documents;
+
+      it('creates a document with version 1 as default and latest, and reads both back', async () => {
+        const version = documentVersion({
+          versionName: 'release-1',
+          displayName: 'Demo — ünïcode',
+          targetType: '/AWS::EC2::Instance',
+          documentFormat: 'YAML',
+          content: "schemaVersion: '2.2'\n# ünïcode ✓\n",
+          createdAt: FAR_FUTURE,
+        });
+        const tags = [
+          { key: 'env', value: 'prod' },
+          { key: 'team', value: '' },
+        ];
+        expect(await docs().create(documentRecord({ tags }), version)).toBe(true);
+        expect(withSortedTags(await docs().get('Demo-Doc'))).toEqual({
+          ...documentRecord({ tags }),
+          defaultVersion: 1,
+          latestVersion: 1,
+          lastIssuedVersion: 1,
+        });
+        expect(await docs().getVersion('Demo-Doc', 1)).toEqual(storedVersion(1, version));
+        expect(await docs().findVersionByName('Demo-Doc', 'release-1')).toEqual(
+          storedVersion(1, version),
+        );
+        expect(await docs().findVersionByHash('Demo-Doc', 'c'.repeat(64))).toEqual(
+          storedVersion(1, version),
+        );
+        expect(await docs().getVersion('Demo-Doc', 2)).toBeUndefined();
+        expect(await docs().findVersionByName('Demo-Doc', 'release-2')).toBeUndefined();
+        expect(await docs().findVersionByHash('Demo-Doc', 'd'.repeat(64))).toBeUndefined();
+        expect(await docs().get('Other-Doc')).toBeUndefined();
+      });
+
+      it('refuses a taken name without touching the original, its version or tags', async () => {
+        await docs().create(
+          documentRecord({ tags: [{ key: 'a', value: '1' }] }),
+          documentVersion(),
+        );
+        expect(
+          await docs().create(
+            documentRecord({ owner: 'Amazon', documentType: 'Session', tags: [] }),
+            documentVersion({ content: 'other', contentHash: 'e'.repeat(64) }),
+          ),
+        ).toBe(false);
+        expect(await docs().get('Demo-Doc')).toMatchObject({
+          owner: ACCOUNT,
+          documentType: 'Command',
+          tags: [{ key: 'a', value: '1' }],
+        });
+        expect(await docs().getVersion('Demo-Doc', 1)).toEqual(storedVersion(1, documentVersion()));
+      });
+
+      it('adds versions one above the highest issued, only while the latest is as expected', async () => {
+        await docs().create(documentRecord(), documentVersion());
+        const second = documentVersion({ content: 'v2', contentHash: '2'.repeat(64) });
+        expect(await docs().addVersion(second, 1)).toEqual(storedVersion(2, second));
+        // Someone else's update came first: the caller's idea of the latest is stale.
+        expect(await docs().addVersion(documentVersion({ content: 'v3' }), 1)).toBeUndefined();
+        expect(
+          await docs().addVersion(documentVersion({ name: 'Missing-Doc' }), 1),
+        ).toBeUndefined();
+        expect(await docs().get('Demo-Doc')).toMatchObject({
+          defaultVersion: 1,
+          latestVersion: 2,
+          lastIssuedVersion: 2,
+        });
+        expect(await docs().getVersion('Demo-Doc', 2)).toEqual(storedVersion(2, second));
+      });
+
+      it('lets exactly one of many racing updates take the next version', async () => {
+        await docs().create(documentRecord(), documentVersion());
+        const other = await harness.openAgain();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 === 0 ? storage : other).documents.addVersion(
+              documentVersion({ content: `v${String(i)}` }),
+              1,
+            ),
+          ),
+        );
+        expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+        expect((await docs().get('Demo-Doc'))?.latestVersion).toBe(2);
+      });
+
+      it('rejects a version name the document already uses, changing nothing', async () => {
+        await docs().create(documentRecord(), documentVersion({ versionName: 'v1' }));
+        await expect(
+          docs().addVersion(documentVersion({ versionName: 'v1' }), 1),
+        ).rejects.toThrow();
+        expect(await docs().get('Demo-Doc')).toMatchObject({
+          latestVersion: 1,
+          lastIssuedVersion: 1,
+        });
+        // Unnamed versions may repeat, and other documents may use the same name.
+        expect(await docs().addVersion(documentVersion(), 1)).toBeDefined();
+        expect(await docs().addVersion(documentVersion(), 2)).toBeDefined();
+        await docs().create(
+          documentRecord({ name: 'Other-Doc' }),
+          documentVersion({ name: 'Other-Doc', versionName: 'v1' }),
+        );
+        expect((await docs().findVersionByName('Other-Doc', 'v1'))?.name).toBe('Other-Doc');
+      });
+
+      it('sets the default only to an existing version', async () => {
+        await docs().create(documentRecord(), documentVersion());
+        await docs().addVersion(documentVersion(), 1);
+        expect(await docs().setDefaultVersion('Demo-Doc', 2)).toMatchObject({
+          defaultVersion: 2,
+          latestVersion: 2,
+        });
+        expect(await docs().setDefaultVersion('Demo-Doc', 3)).toBeUndefined();
+        expect(await docs().setDefaultVersion('Missing-Doc', 1)).toBeUndefined();
+        expect((await docs().get('Demo-Doc'))?.defaultVersion).toBe(2);
+      });
+
+      it('deletes a non-default version, recomputes the latest and never reuses its number', async () => {
+        await docs().create(documentRecord(), documentVersion());
+        await docs().addVersion(documentVersion(), 1);
+        await docs().addVersion(documentVersion(), 2);
+        // The default cannot go, nor a version that does not exist.
+        expect(await docs().deleteVersion('Demo-Doc', 1)).toBe(false);
+        expect(await docs().deleteVersion('Demo-Doc', 9)).toBe(false);
+        expect(await docs().deleteVersion('Demo-Doc', 3)).toBe(true);
+        expect(await docs().deleteVersion('Demo-Doc', 3)).toBe(false);
+        expect(await docs().get('Demo-Doc')).toMatchObject({
+          defaultVersion: 1,
+          latestVersion: 2,
+          lastIssuedVersion: 3,
+        });
+        expect((await docs().addVersion(documentVersion(), 2))?.documentVersion).toBe(4);
+        expect(await docs().setDefaultVersion('Demo-Doc', 4)).toBeDefined();
+        expect(await docs().deleteVersion('Demo-Doc', 1)).toBe(true);
+        expect(await docs().deleteVersion('Demo-Doc', 4)).toBe(false);
+        const page = await docs().listVersions('Demo-Doc', { limit: 10 });
+        expect(page.items.map((version) => version.documentVersion)).toEqual([2, 4]);
+      });
+
+      it('deletes a document with its versions and tags, and counts documents per owner', async () => {
+        await docs().create(
+          documentRecord({ tags: [{ key: 'a', value: '1' }] }),
+          documentVersion(),
+        );
+        await docs().create(
+          documentRecord({ name: 'Other-Doc' }),
+          documentVersion({ name: 'Other-Doc' }),
+        );
+        await docs().create(
+          documentRecord({ name: 'AWS-Thing', owner: 'Amazon' }),
+          documentVersion({ name: 'AWS-Thing' }),
+        );
+        expect(await docs().count(ACCOUNT)).toBe(2);
+        expect(await docs().count('Amazon')).toBe(1);
+        expect(await docs().delete('Demo-Doc')).toBe(true);
+        expect(await docs().delete('Demo-Doc')).toBe(false);
+        expect(await docs().get('Demo-Doc')).toBeUndefined();
+        expect(await docs().getVersion('Demo-Doc', 1)).toBeUndefined();
+        expect(await docs().count(ACCOUNT)).toBe(1);
+        // A new document of the same name starts afresh, without the old tags.
+        expect(await docs().create(documentRecord(), documentVersion())).toBe(true);
+        expect(await docs().get('Demo-Doc')).toMatchObject({ tags: [], lastIssuedVersion: 1 });
+      });
+
+      it('lists versions in order across pages, and rejects a cursor it did not issue', async () => {
+        await docs().create(documentRecord(), documentVersion());
+        for (let latest = 1; latest < 12; latest++) {
+          await docs().addVersion(documentVersion({ createdAt: T0 + latest }), latest);
+        }
+        const pages = await allPages((page) => docs().listVersions('Demo-Doc', page), 5);
+        expect(pages.map((page) => page.items.length)).toEqual([5, 5, 2]);
+        expect(pages.flatMap((page) => page.items.map((v) => v.documentVersion))).toEqual(
+          Array.from({ length: 12 }, (_, i) => i + 1),
+        );
+        expect((await docs().listVersions('Missing-Doc', { limit: 5 })).items).toEqual([]);
+        for (const cursor of FORGED_CURSORS) {
+          await expectInvalidNextToken(docs().listVersions('Demo-Doc', { limit: 5, cursor }));
+        }
+      });
+
+      it('lists documents by name with their default version, across pages', async () => {
+        const names = Array.from({ length: 13 }, (_, i) => `Doc-${String(100 - i)}`);
+        for (const name of names) {
+          await docs().create(documentRecord({ name }), documentVersion({ name }));
+        }
+        await docs().addVersion(documentVersion({ name: 'Doc-100', description: 'second' }), 1);
+        await docs().setDefaultVersion('Doc-100', 2);
+        const pages = await allPages((page) => docs().list({}, page), 5);
+        expect(pages.map((page) => page.items.length)).toEqual([5, 5, 3]);
+        const listed = pages.flatMap((page) => page.items);
+        expect(listed.map((summary) => summary.document.name)).toEqual([...names].sort());
+        const first = listed[0]!;
+        expect(first.document.name).toBe('Doc-100');
+        expect(first.version).toEqual(
+          storedVersion(2, documentVersion({ name: 'Doc-100', description: 'second' })),
+        );
+        expect((await docs().list({}, { limit: 50 })).nextCursor).toBeUndefined();
+        for (const cursor of FORGED_CURSORS) {
+          await expectInvalidNextToken(docs().list({}, { limit: 5, cursor }));
+        }
+      });
+
+      it('filters by owner, type, name prefix, keyword, platform, target type and tags', async () => {
+        const add = async (
+          name: string,
+          document: Partial<NewDocument>,
+          version: Partial<NewDocumentVersion> = {},
+        ) =>
+          docs().create(
+            documentRecord({ name, ...document }),
+            documentVersion({ name, ...version }),
+          );
+        await add('AWS-RunShellScript', { owner: 'Amazon' });
+        await add(
+          'AWS-StartSSHSession',
+          { owner: 'Amazon', documentType: 'Session' },
+          {
+            platformTypes: ['Windows', 'Linux', 'MacOS'],
+          },
+        );
+        await add('my_doc', {
+          tags: [
+            { key: 'env', value: 'prod' },
+            { key: 'team', value: 'a' },
+          ],
+        });
+        await add(
+          'myXdoc',
+          { tags: [{ key: 'env', value: 'dev' }] },
+          { platformTypes: ['Windows'] },
+        );
+        await add('Deploy.Web', { documentType: 'Session' }, { targetType: '/AWS::EC2::Instance' });
+        const names = async (filter: Parameters<typeof storage.documents.list>[0]) =>
+          (await docs().list(filter, { limit: 50 })).items.map((s) => s.document.name);
+        expect(await names({ owners: ['Amazon'] })).toEqual([
+          'AWS-RunShellScript',
+          'AWS-StartSSHSession',
+        ]);
+        // Byte order, as the cursor compares: 'X' (0x58) sorts before '_' (0x5f).
+        expect(await names({ owners: [ACCOUNT] })).toEqual(['Deploy.Web', 'myXdoc', 'my_doc']);
+        expect(await names({ owners: [] })).toEqual([]);
+        expect(await names({ documentTypes: ['Session'] })).toEqual([
+          'AWS-StartSSHSession',
+          'Deploy.Web',
+        ]);
+        // A prefix is literal: `_` is not a wildcard.
+        expect(await names({ namePrefixes: ['my_'] })).toEqual(['my_doc']);
+        expect(await names({ namePrefixes: ['AWS-Start', 'Dep'] })).toEqual([
+          'AWS-StartSSHSession',
+          'Deploy.Web',
+        ]);
+        expect(await names({ keywords: ['SHELL'] })).toEqual(['AWS-RunShellScript']);
+        expect(await names({ keywords: ['web', 'ssh'] })).toEqual([
+          'AWS-StartSSHSession',
+          'Deploy.Web',
+        ]);
+        expect(await names({ keywords: ['%'] })).toEqual([]);
+        expect(await names({ platformTypes: ['Windows'] })).toEqual([
+          'AWS-StartSSHSession',
+          'myXdoc',
+        ]);
+        expect(await names({ targetTypes: ['/AWS::EC2::Instance'] })).toEqual(['Deploy.Web']);
+        expect(await names({ tags: [{ key: 'env', values: [] }] })).toEqual(['myXdoc', 'my_doc']);
+        expect(await names({ tags: [{ key: 'env', values: ['prod', 'qa'] }] })).toEqual(['my_doc']);
+        expect(
+          await names({
+            tags: [
+              { key: 'env', values: [] },
+              { key: 'team', values: ['a'] },
+            ],
+          }),
+        ).toEqual(['my_doc']);
+        expect(
+          await names({ owners: ['Amazon'], documentTypes: ['Command'], keywords: ['run'] }),
+        ).toEqual(['AWS-RunShellScript']);
+        // Filters stay applied across pages.
+        const pages = await allPages((page) => docs().list({ owners: [ACCOUNT] }, page), 2);
+        expect(pages.flatMap((page) => page.items.map((s) => s.document.name))).toEqual([
+          'Deploy.Web',
+          'myXdoc',
+          'my_doc',
+        ]);
+      });
+
+      it('adds tags replacing by key and removes tags by key, only on existing documents', async () => {
+        await docs().create(
+          documentRecord({ tags: [{ key: 'env', value: 'dev' }] }),
+          documentVersion(),
+        );
+        expect(
+          await docs().addTags('Demo-Doc', [
+            { key: 'env', value: 'prod' },
+            { key: 'team', value: 'ops' },
+          ]),
+        ).toBe(true);
+        expect(withSortedTags(await docs().get('Demo-Doc')).tags).toEqual([
+          { key: 'env', value: 'prod' },
+          { key: 'team', value: 'ops' },
+        ]);
+        expect(await docs().removeTags('Demo-Doc', ['env', 'absent'])).toBe(true);
+        expect((await docs().get('Demo-Doc'))?.tags).toEqual([{ key: 'team', value: 'ops' }]);
+        expect(await docs().addTags('Missing-Doc', [{ key: 'a', value: 'b' }])).toBe(false);
+        expect(await docs().removeTags('Missing-Doc', ['a'])).toBe(false);
       });
     });
 

@@ -4,7 +4,8 @@
 import type { Migration } from './migration.js';
 import * as initialSchema from './0001-initial-schema.js';
 import * as iam from './0002-iam.js';
+import * as documents from './0003-documents.js';
 
 export * from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema, iam];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, iam, documents];

@@ -8,6 +8,7 @@ import { SqliteAccessKeyRepository } from './access-keys.js';
 import { SqliteActivationRepository } from './activations.js';
 import { SqliteChannelTokenRepository } from './channel-tokens.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openSqliteDatabase, promised } from './database.js';
+import { SqliteDocumentRepository } from './documents.js';
 import { createSqliteIamStorage } from './iam/index.js';
 import { SqliteInstanceRepository } from './instances.js';
 import { migrateSqlite, readSqliteSchemaVersion } from './migrations.js';
@@ -43,6 +44,7 @@ export function openSqliteStorage(
       sessions: new SqliteSessionRepository(db),
       channelTokens: new SqliteChannelTokenRepository(db),
       iam: createSqliteIamStorage(db),
+      documents: new SqliteDocumentRepository(db),
       schemaVersion: () => promised(() => readSqliteSchemaVersion(db)),
       close: () =>
         promised(() => {

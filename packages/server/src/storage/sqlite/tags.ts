@@ -1,5 +1,6 @@
-// Tags of activations and instances, kept in child tables keyed by (owner id, key) so that
-// adding a tag replaces the one with the same key and filtering by tag is an indexed lookup.
+// Tags of activations, instances and documents, kept in child tables keyed by (owner id, key),
+// so that adding a tag replaces the one with the same key and filtering by tag is an indexed
+// lookup.
 
 import type { Tag } from '../records.js';
 import type { SqliteDatabase } from './database.js';
@@ -7,7 +8,8 @@ import type { SqliteDatabase } from './database.js';
 /** The two tag tables and their owner column (fixed names: they are interpolated into SQL). */
 export type TagTable =
   | { readonly table: 'activation_tags'; readonly owner: 'activation_id' }
-  | { readonly table: 'instance_tags'; readonly owner: 'instance_id' };
+  | { readonly table: 'instance_tags'; readonly owner: 'instance_id' }
+  | { readonly table: 'document_tags'; readonly owner: 'name' };
 
 interface TagRow {
   readonly owner_id: string;
