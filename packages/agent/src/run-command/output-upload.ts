@@ -187,16 +187,20 @@ export class OutputUploader {
     }
   }
 
+  /** Done once its last progress is recorded; only then is it off the books (idle()). */
   private finish(active: Active): void {
-    this.active.delete(active);
     for (const chunk of active.inFlight.values()) this.byMessageId.delete(chunk.messageId);
+    active.inFlight.clear();
     this.options.log.debug('output uploaded', {
       jobId: active.upload.jobId,
       pluginId: active.upload.pluginId,
       stream: active.upload.stream,
       bytes: active.upload.bytes,
     });
-    void active.saving.then(() => this.promote());
+    void active.saving.then(() => {
+      this.active.delete(active);
+      this.promote();
+    });
   }
 
   /** Sends due resends and new chunks up to the window; reads happen one at a time. */
@@ -210,6 +214,7 @@ export class OutputUploader {
       });
       // Nothing more can be sent of it; let the other streams go on.
       active.uploaded = active.upload.bytes;
+      active.next = active.upload.bytes;
       this.finish(active);
     });
   }
