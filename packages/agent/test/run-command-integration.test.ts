@@ -216,6 +216,40 @@ describe('Run Command over the control channel', () => {
     expect(gateway.jobAcks().at(-1)).toMatchObject({ jobId: cancelJobId, statusCode: '200' });
   });
 
+  it('handles a job sent twice back to back once, and a cancel right behind a job', async () => {
+    await startAgent();
+    const command = sendRunShellScript(gateway, instanceId, [`echo run >> ${file('marker')}`]);
+    gateway.sendAgentJob(command.jobId, command.content);
+    await finalReply(command.jobId);
+    expect(gateway.jobAcks().map((ack) => ack.statusCode)).toEqual(['200', '51405']);
+    expect(read('marker')).toBe('run\n');
+
+    const doomed = sendRunShellScript(gateway, instanceId, [`echo run >> ${file('doomed')}`]);
+    sendCancel(gateway, instanceId, doomed);
+    const final = await finalReply(doomed.jobId, 'the cancelled command');
+    expect(final.content['documentStatus']).toBe('Cancelled');
+    expect(pluginStatus(final)).toMatchObject({ status: 'Cancelled', code: 1 });
+    expect(read('doomed')).toBe('');
+  });
+
+  it('answers a cancel for a command it does not run with a Failed cancel reply', async () => {
+    await startAgent();
+    const cancelJobId = sendCancel(gateway, instanceId, {
+      commandId: 'unknown',
+      jobId: createAgentJobId('unknown', instanceId),
+      content: '',
+      messageId: '',
+    });
+    const reply = await pollUntil(
+      () => gateway.jobReplies('aws.ssm.cancelCommand').find((r) => r.jobId === cancelJobId),
+      'the reply to the cancel',
+    );
+    expect(reply.content).toMatchObject({
+      documentStatus: 'Failed',
+      documentTraceOutput: "Command unknown couldn't be cancelled",
+    });
+  });
+
   it('fails a job it cannot read: ack 51408 and a Failed reply saying why', async () => {
     await startAgent();
     const jobId = createAgentJobId('bad-command-1', instanceId);

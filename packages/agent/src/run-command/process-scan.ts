@@ -46,6 +46,8 @@ export async function readProcess(pid: number): Promise<ProcessEntry | undefined
 
 /** True when `pid` no longer runs: no such process, or a zombie. */
 export async function isProcessGone(pid: number): Promise<boolean> {
+  // kill(0) and kill(-n) address groups, not a process: asking about them is a mistake.
+  if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`not a process id: ${pid}`);
   const entry = await readProcess(pid);
   if (entry !== undefined) return entry.state === 'Z' || entry.state === 'X';
   try {

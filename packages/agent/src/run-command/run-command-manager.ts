@@ -189,17 +189,29 @@ export class RunCommandManager {
       this.ack(message, job.jobId, 'ClosedProcessor');
       return;
     }
-    // One message at a time per job: a duplicate waits until the first is recorded.
-    const previous = this.turns.get(commandId) ?? Promise.resolve();
+    let target = commandId;
+    if (kind === AgentJobTopic.CancelCommand) {
+      try {
+        const { cancelMessageId } = parseCancelCommandContent(job.content);
+        target = parseAgentJobId(cancelMessageId).commandId;
+      } catch (error) {
+        log.warn('unreadable cancel', { jobId: job.jobId, error: formatAgentError(error) });
+        this.ack(message, job.jobId, 'AgentJobMessageParseError');
+        return;
+      }
+    }
+    // One message at a time per command: a duplicate waits until the first is recorded, and a
+    // cancel right behind its command finds it recorded.
+    const previous = this.turns.get(target) ?? Promise.resolve();
     const turn = previous.then(() =>
       kind === AgentJobTopic.SendCommand
         ? this.acceptSendCommand(message, job, commandId)
-        : this.acceptCancel(message, job, commandId),
+        : this.acceptCancel(message, job, target),
     );
     const settled = turn.catch(() => undefined);
-    this.turns.set(commandId, settled);
+    this.turns.set(target, settled);
     void settled.then(() => {
-      if (this.turns.get(commandId) === settled) this.turns.delete(commandId);
+      if (this.turns.get(target) === settled) this.turns.delete(target);
     });
     await turn;
   }
@@ -276,17 +288,9 @@ export class RunCommandManager {
   private async acceptCancel(
     message: DecodedAgentMessage,
     job: AgentJobPayload,
-    commandId: string,
+    target: string,
   ): Promise<void> {
     const { log } = this.options;
-    let target: string;
-    try {
-      target = parseAgentJobId(parseCancelCommandContent(job.content).cancelMessageId).commandId;
-    } catch (error) {
-      log.warn('unreadable cancel', { jobId: job.jobId, error: formatAgentError(error) });
-      this.ack(message, job.jobId, 'AgentJobMessageParseError');
-      return;
-    }
     // The cancel is recorded (in the job's state) before it is acknowledged.
     const runner = this.runners.get(target);
     const cancellable = runner !== undefined && runner.state.phase !== 'finished';
@@ -302,7 +306,7 @@ export class RunCommandManager {
     this.ack(message, job.jobId, 'Successful');
     log.info(cancellable ? 'command cancelled' : 'cancel for no running command', {
       commandId: target,
-      cancelCommandId: commandId,
+      cancelJobId: job.jobId,
     });
     const payload = createDocumentReply(
       this.agent,
@@ -482,43 +486,48 @@ export class RunCommandManager {
     const jobs = await this.store.list((commandId, error) =>
       log.warn('unreadable command record', { commandId, error: formatAgentError(error) }),
     );
-    for (const { record, state } of jobs) {
-      if (state.phase === 'finished' && state.cleaned === true) continue;
-      if (state.failure !== undefined) {
-        await this.store.clean(record.commandId);
-        await this.store.saveState(record.commandId, { ...state, cleaned: true });
-        continue;
-      }
-      const content = await this.store.readContent(record.commandId);
-      let runner: JobRunner;
+    for (const job of jobs) {
       try {
-        runner = this.createRunner(record, this.plan(content ?? ''), state);
+        await this.resume(job.record, job.state);
       } catch (error) {
-        log.error('a recorded command can no longer be read; dropping it', {
-          commandId: record.commandId,
+        // One bad record must not keep the agent (and its sessions) from starting.
+        log.error('could not resume a recorded command', {
+          commandId: job.record.commandId,
           error: formatAgentError(error),
         });
-        continue;
       }
-      if (state.phase === 'accepted') {
-        await this.replies.enqueue(JobRunner.acceptedReply(record, this.agent));
-      }
-      if (state.phase !== 'finished') {
-        log.info('resuming a command from before the restart', {
-          commandId: record.commandId,
-          phase: state.phase,
-        });
-        this.waiting.push(runner);
-      }
-      state.steps.forEach((step, index) => {
-        if (step.fullOutput !== undefined) this.uploadStep(runner, index);
-      });
-      if (state.phase === 'finished') await this.settle(runner);
     }
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
     this.schedule();
+  }
+
+  /** Picks up one recorded job: queue it, resume its uploads, or tidy it. */
+  private async resume(record: JobRecord, state: JobState): Promise<void> {
+    if (state.phase === 'finished' && state.cleaned === true) return;
+    if (state.failure !== undefined) {
+      await this.store.clean(record.commandId);
+      await this.store.saveState(record.commandId, { ...state, cleaned: true });
+      return;
+    }
+    const content = await this.store.readContent(record.commandId);
+    const runner = this.createRunner(record, this.plan(content ?? ''), state);
+    if (state.phase === 'accepted') {
+      // Maybe sent before the restart: the same MessageId, so the server applies it once.
+      await this.replies.enqueue(JobRunner.acceptedReply(record, this.agent));
+    }
+    if (state.phase !== 'finished') {
+      this.options.log.info('resuming a command from before the restart', {
+        commandId: record.commandId,
+        phase: state.phase,
+      });
+      this.waiting.push(runner);
+    }
+    state.steps.forEach((step, index) => {
+      if (step.fullOutput !== undefined) this.uploadStep(runner, index);
+    });
+    if (state.phase === 'finished') await this.settle(runner);
   }
 
   /** Forgets finished jobs older than the retention period. */

@@ -135,6 +135,8 @@ export class ScriptProcess {
     let pid: number | undefined;
     if (
       knownPid !== undefined &&
+      Number.isInteger(knownPid) &&
+      knownPid > 1 &&
       !(await isProcessGone(knownPid)) &&
       (await readCommandLine(knownPid))?.includes(launch.scriptPath)
     ) {
