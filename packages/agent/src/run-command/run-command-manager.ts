@@ -334,7 +334,7 @@ export class RunCommandManager {
           jobId,
           acknowledgedMessageId: message.messageId,
           // AWS's agent echoes the agent_job's own CreatedDate here.
-          createdDate: new Date(message.createdDate).toISOString(),
+          createdDate: isoDate(message.createdDate),
           statusCode: AgentJobAckStatus[code],
           errorMessage: code,
         }),
@@ -344,12 +344,12 @@ export class RunCommandManager {
   }
 
   /** The Failed reply of a job that cannot be run, the reason in documentTraceOutput. */
-  private failureReply(jobId: string, reason: string): QueuedReply {
+  private failureReply(jobId: string, reason: string, sequence = 1): QueuedReply {
     const payload = createDocumentReply(this.agent, 'Failed', reason.slice(0, 2500), {
-      sequence: 1,
+      sequence,
     });
     return {
-      messageId: replyMessageId(jobId, 1),
+      messageId: replyMessageId(jobId, sequence),
       jobId,
       topic: SEND_COMMAND_TOPIC,
       content: encodeReplyContent(payload),
@@ -512,7 +512,31 @@ export class RunCommandManager {
       return;
     }
     const content = await this.store.readContent(record.commandId);
-    const runner = this.createRunner(record, this.plan(content ?? ''), state);
+    let planned: { payload: SendCommandPayload; plan: CommandPlan };
+    try {
+      planned = this.plan(content ?? '');
+    } catch (error) {
+      // Its content is gone or damaged: it cannot go on, but it must still end with a reply.
+      const failure = `the recorded command cannot be read any more: ${formatAgentError(error)}`;
+      this.options.log.error('a recorded command cannot be resumed', {
+        commandId: record.commandId,
+        error: failure,
+      });
+      if (state.phase !== 'finished') {
+        await this.replies.enqueue(
+          this.failureReply(record.jobId, failure, 2 * state.steps.length + 1),
+        );
+        await this.store.saveState(record.commandId, {
+          ...state,
+          phase: 'finished',
+          failure,
+          finishedAt: new Date().toISOString(),
+        });
+      }
+      await this.store.clean(record.commandId);
+      return;
+    }
+    const runner = this.createRunner(record, planned, state);
     if (state.phase === 'accepted') {
       // Maybe sent before the restart: the same MessageId, so the server applies it once.
       await this.replies.enqueue(JobRunner.acceptedReply(record, this.agent));
@@ -544,6 +568,12 @@ export class RunCommandManager {
       log.warn('could not sweep old command records', { error: formatAgentError(error) });
     }
   }
+}
+
+/** Epoch milliseconds as ISO-8601; a value outside Date's range (a peer's garbage) is now. */
+function isoDate(epochMs: number): string {
+  const date = new Date(epochMs);
+  return Number.isNaN(date.getTime()) ? new Date().toISOString() : date.toISOString();
 }
 
 interface StepUpload extends OutputStreamUpload {

@@ -29,9 +29,14 @@ const WRAPPER_NAME = 'openssm-run-command';
  */
 const WRAPPER_SCRIPT = '"$1"; code=$?; echo "$code" > "$2"; exit "$code"';
 
-/** How often an adopted process, or what still holds the output, is looked at. */
+/** How often an adopted process is looked at (one /proc read: cheap). */
 const POLL_MIN_MS = 50;
 const POLL_MAX_MS = 500;
+/**
+ * How often, at most, a step whose script exited is checked for processes still holding its
+ * output: that scans every process's descriptors, so it slows down while something lingers.
+ */
+const HOLDER_POLL_MAX_MS = 2000;
 
 export interface ScriptLaunch {
   readonly scriptPath: string;
@@ -204,7 +209,7 @@ export class ScriptProcess {
       if (interrupted !== undefined) return interrupted;
       if ((await findFileHolders(outputs)).length === 0) break;
       await this.pause(Math.min(poll, launch.deadline - Date.now()));
-      poll = Math.min(poll * 2, POLL_MAX_MS);
+      poll = Math.min(poll * 2, HOLDER_POLL_MAX_MS);
     }
     if (exitCode !== undefined) return { kind: 'exited', exitCode };
     const recorded = await readExitStatus(launch.exitStatusPath);
