@@ -44,7 +44,7 @@ const INSTANCE = 'mi-0123456789abcdef0';
 let counter = 0;
 
 async function createJob(
-  steps: JsonObject[],
+  steps: JsonObject[] | JsonObject,
   parameters: JsonObject = {},
   outputS3 = { bucket: '', keyPrefix: '' },
 ): Promise<JobRunner> {
@@ -57,7 +57,8 @@ async function createJob(
     topic: 'aws.ssm.sendCommand',
     receivedAt: new Date().toISOString(),
   };
-  const plan = planCommandDocument({ schemaVersion: '2.2', mainSteps: steps }, parameters);
+  const document = Array.isArray(steps) ? { schemaVersion: '2.2', mainSteps: steps } : steps;
+  const plan = planCommandDocument(document, parameters);
   const state = {
     version: 1 as const,
     phase: 'accepted' as const,
@@ -258,6 +259,27 @@ describe('JobRunner', () => {
       ['Skipped', 0],
       ['Success', 0],
     ]);
+  });
+
+  it('runs every property of a 1.2 plugin as one step, merged as AWS merges them', async () => {
+    const runner = await createJob({
+      schemaVersion: '1.2',
+      runtimeConfig: {
+        'aws:runShellScript': {
+          properties: [
+            { id: '0.aws:runShellScript', runCommand: ['echo one', 'exit 2'] },
+            { id: '1.aws:runShellScript', runCommand: ['echo two'] },
+          ],
+        },
+      },
+    });
+    await runner.run();
+    expect(runner.state.steps[0]).toMatchObject({
+      status: 'Failed',
+      code: 2,
+      standardOutput: 'one\n\ntwo\n',
+    });
+    expect(final().runtimeStatus).toHaveProperty(['aws:runShellScript']);
   });
 
   it('isEnd ends the document after its step', async () => {

@@ -245,7 +245,7 @@ export class JobRunner {
     const stdoutPath = join(dir, 'stdout');
     const stderrPath = join(dir, 'stderr');
     const resuming = base.status === 'InProgress' ? base.running : undefined;
-    let merged: { status: PluginStatus; code: number } | undefined;
+    let merged = resuming?.merged;
     let state: StepState = base;
     if (resuming === undefined) {
       state = { ...base, status: 'InProgress', code: 0, startDateTime: now(), endDateTime: '' };
@@ -280,12 +280,13 @@ export class JobRunner {
         });
       } else {
         if (index > 0) await separateRuns(stdoutPath, stderrPath);
-        state = { ...state, running: { input: index, deadline } };
+        const running = { input: index, deadline, ...(merged === undefined ? {} : { merged }) };
+        state = { ...state, running };
         if (index === 0) await this.queueStepReply(step, state, 2 * step.index + 1);
         await this.updateStep(step.index, state);
         script = await ScriptProcess.start(launch);
         if (script.pid !== undefined) {
-          state = { ...state, running: { input: index, deadline, pid: script.pid } };
+          state = { ...state, running: { ...running, pid: script.pid } };
           await this.updateStep(step.index, state);
         }
       }

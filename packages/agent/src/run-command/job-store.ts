@@ -10,7 +10,7 @@
 
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PluginRuntimeStatus, StreamSummary } from './reply-payload.js';
+import type { PluginRuntimeStatus, PluginStatus, StreamSummary } from './reply-payload.js';
 import {
   ensureStateDir,
   readOptionalFile,
@@ -47,6 +47,8 @@ export interface StepState extends PluginRuntimeStatus {
     readonly pid?: number;
     /** Epoch milliseconds. */
     readonly deadline: number;
+    /** The merged result of the inputs before this one (a 1.2 plugin may have several). */
+    readonly merged?: { readonly status: PluginStatus; readonly code: number };
   };
   /** Set once the step ran and its output is complete. */
   readonly fullOutput?: { readonly stdout: OutputProgress; readonly stderr: OutputProgress };
