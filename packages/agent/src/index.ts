@@ -31,3 +31,4 @@ export * from './commands/register.js';
 export * from './commands/status.js';
 export * from './commands/cli.js';
 export * from './session/index.js';
+export * from './run-command/index.js';

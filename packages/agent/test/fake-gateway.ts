@@ -21,9 +21,14 @@ import {
   MessageType,
   PayloadType,
   decodeAgentMessage,
+  encodeAgentJobPayload,
+  encodeAgentJobReplyAck,
   encodeAgentMessage,
+  parseAgentJobAck,
+  parseAgentJobReply,
   parseAgentOpenDataChannel,
   parseOpenControlChannel,
+  type AgentJobAck,
   type DecodedAgentMessage,
 } from '@openssm/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -63,6 +68,15 @@ export interface AgentDataSocket {
   readonly received: DecodedAgentMessage[];
 }
 
+/** An agent_job_reply as the gateway received it, its content parsed. */
+export interface ReceivedJobReply {
+  /** The AgentMessage MessageId (stable across resends). */
+  readonly messageId: string;
+  readonly jobId: string;
+  readonly topic: string;
+  readonly content: Record<string, unknown>;
+}
+
 export interface FakeGatewayOptions {
   /** False plays a dead peer: WebSocket pings go unanswered. */
   readonly answerPings?: boolean;
@@ -88,6 +102,10 @@ export class FakeGateway {
   credentialLifetimeMs = 60 * 60 * 1000;
   /** Acknowledge agent_task_complete as soon as it arrives. */
   autoAcknowledge = true;
+  /** Answer every agent_job_reply (and output chunk) with agent_job_reply_ack. */
+  autoAckJobReplies = true;
+  /** CreateControlChannel answers 503: the agent cannot get a control channel. */
+  refuseControlChannels = false;
   fault: Fault | undefined;
   /** CreateDataChannel answers 400 DoesNotExistException (the session is gone). */
   refuseDataChannels = false;
@@ -218,6 +236,9 @@ export class FakeGateway {
       }
       const kind = channel[1]!;
       const id = decodeURIComponent(channel[2]!);
+      if (kind === 'control' && this.refuseControlChannels) {
+        return void sendError(response, 503, 'ServiceUnavailable', 'try again later');
+      }
       if (kind === 'data' && this.refuseDataChannels) {
         return void sendError(
           response,
@@ -389,6 +410,9 @@ export class FakeGateway {
       if (message.messageType === MessageType.AgentTaskComplete && this.autoAcknowledge) {
         this.acknowledge(message);
       }
+      if (message.messageType === MessageType.AgentJobReply && this.autoAckJobReplies) {
+        this.acknowledgeJobReply(message, ws);
+      }
     });
   }
 
@@ -404,6 +428,57 @@ export class FakeGateway {
         JSON.stringify({ SchemaVersion: 1, MessageId: complete.messageId, TaskId, Topic }),
       ),
     );
+  }
+
+  /** Sends an agent_job (Run Command) to the agent; returns its MessageId. */
+  sendAgentJob(jobId: string, content: string, topic = 'aws.ssm.sendCommand.test'): string {
+    return this.sendControl(MessageType.AgentJob, encodeAgentJobPayload({ content, jobId, topic }));
+  }
+
+  /** Sends agent_job_reply_ack for an agent_job_reply (on `ws`, the socket it came on). */
+  acknowledgeJobReply(
+    reply: DecodedAgentMessage,
+    ws: WebSocket | undefined = this.controlSocket,
+  ): void {
+    const { jobId } = parseAgentJobReply(reply.payload);
+    ws?.send(
+      encodeAgentMessage(
+        {
+          messageType: MessageType.AgentJobReplyAck,
+          schemaVersion: 1,
+          createdDate: Date.now(),
+          sequenceNumber: 0,
+          flags: MessageFlags.None,
+          messageId: randomUUID(),
+          payloadType: PayloadType.None,
+          payload: encodeAgentJobReplyAck({ jobId, acknowledgedMessageId: reply.messageId }),
+        },
+        sha256,
+      ),
+    );
+  }
+
+  /** Every agent_job_ack received, in order. */
+  jobAcks(): AgentJobAck[] {
+    return this.controlReceived
+      .filter((message) => message.messageType === MessageType.AgentJobAck)
+      .map((message) => parseAgentJobAck(message.payload));
+  }
+
+  /** Every agent_job_reply received (resends included), in order, optionally of one topic. */
+  jobReplies(topic?: string): ReceivedJobReply[] {
+    return this.controlReceived
+      .filter((message) => message.messageType === MessageType.AgentJobReply)
+      .map((message) => {
+        const reply = parseAgentJobReply(message.payload);
+        return {
+          messageId: message.messageId,
+          jobId: reply.jobId,
+          topic: reply.topic,
+          content: JSON.parse(reply.content) as Record<string, unknown>,
+        };
+      })
+      .filter((reply) => topic === undefined || reply.topic === topic);
   }
 
   private serveData(sessionId: string, ws: WebSocket): void {

@@ -3,6 +3,7 @@
 // heartbeat, the control channel and the sessions it starts, until stop() or until the server
 // refuses this node's identity.
 
+import { userInfo } from 'node:os';
 import {
   MessageType,
   parseAgentTaskAcknowledge,
@@ -21,6 +22,7 @@ import { createHttpClient } from '../net/http-client.js';
 import { createTlsConnector, type CreateConnection, type TlsPolicy } from '../net/tls-policy.js';
 import { readPlatformInfo, type PlatformInfo } from '../platform/platform-info.js';
 import type { BackoffPolicy, Random } from '../retry/backoff.js';
+import { RunCommandManager } from '../run-command/run-command-manager.js';
 import { ensureUser } from '../session/ensure-user.js';
 import type { ProcessSpawner } from '../session/session-process.js';
 import type { UserDirectory } from '../session/user-directory.js';
@@ -47,6 +49,8 @@ export interface AgentDependencies {
   readonly dataChannelReconnectDeadlineMs?: number;
   readonly handshakeTimeoutMs?: number;
   readonly shutdownTimeoutMs?: number;
+  /** First resend delay of unacknowledged Run Command replies (and its cap). */
+  readonly replyRetry?: BackoffPolicy;
 }
 
 /** The TLS policy for the server: flags given to `run` replace what registration stored. */
@@ -77,6 +81,7 @@ export class Agent {
   readonly completions: TaskCompletionReporter;
   readonly credentials: CredentialProvider;
   readonly heartbeat: Heartbeat;
+  readonly runCommand: RunCommandManager;
   private readonly exit: Promise<number>;
   private resolveExit: (code: number) => void = () => undefined;
   private stopping: Promise<void> | undefined;
@@ -91,6 +96,7 @@ export class Agent {
       completions: TaskCompletionReporter;
       credentials: CredentialProvider;
       heartbeat: Heartbeat;
+      runCommand: RunCommandManager;
     },
   ) {
     ({
@@ -99,6 +105,7 @@ export class Agent {
       completions: this.completions,
       credentials: this.credentials,
       heartbeat: this.heartbeat,
+      runCommand: this.runCommand,
     } = parts);
     this.exit = new Promise((resolve) => {
       this.resolveExit = resolve;
@@ -136,6 +143,7 @@ export class Agent {
     });
     const mgs = new MessageGatewayClient({ serverUrl, region, http, tls, credentials });
     let dispatch: (message: DecodedAgentMessage) => void = () => undefined;
+    let connected: () => void = () => undefined;
     const control = new ControlChannel({
       instanceId,
       mgs,
@@ -145,6 +153,7 @@ export class Agent {
       ...(random === undefined ? {} : { random }),
       log,
       onMessage: (message) => dispatch(message),
+      onConnected: () => connected(),
     });
     const completions = new TaskCompletionReporter({
       control,
@@ -175,13 +184,32 @@ export class Agent {
         ? {}
         : { handshakeTimeoutMs: deps.handshakeTimeoutMs }),
     });
+    const platform = deps.platform ?? (() => readPlatformInfo());
     const heartbeat = new Heartbeat({
       instanceId,
       ssm,
       credentials,
-      platform: deps.platform ?? (() => readPlatformInfo()),
+      platform,
       intervalMs: config.heartbeatIntervalMs,
       log,
+    });
+    const agentUser = userInfo();
+    const runCommand = new RunCommandManager({
+      stateDir: config.stateDir,
+      instanceId,
+      region,
+      control,
+      log,
+      // Scripts run as the agent's user, with its identity (AWS passes its whole environment).
+      environment: {
+        HOME: agentUser.homedir,
+        USER: agentUser.username,
+        LOGNAME: agentUser.username,
+        ...config.sessionEnvironment,
+      },
+      platform,
+      ...(deps.replyRetry === undefined ? {} : { replyRetry: deps.replyRetry }),
+      ...(random === undefined ? {} : { random }),
     });
     const agent = new Agent(registration, log, deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS, {
       control,
@@ -189,9 +217,11 @@ export class Agent {
       completions,
       credentials,
       heartbeat,
+      runCommand,
     });
     self.agent = agent;
     dispatch = (message) => agent.dispatch(message);
+    connected = () => runCommand.connected();
     return agent;
   }
 
@@ -201,6 +231,8 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    // Before the control channel: a job arriving must find the jobs of the previous run.
+    await this.runCommand.start();
     await this.credentials.start();
     this.heartbeat.start();
     this.control.start();
@@ -226,6 +258,8 @@ export class Agent {
       this.log.info('agent stopping', { sessions: this.sessions.size });
       this.heartbeat.stop();
       await this.sessions.stopAll(this.shutdownTimeoutMs);
+      // Running commands go on; the next agent adopts them.
+      await this.runCommand.stop();
       await this.control.stop();
       this.credentials.stop();
       this.log.info('agent stopped');
@@ -245,8 +279,14 @@ export class Agent {
       case MessageType.AgentTaskAcknowledge:
         this.completions.acknowledge(parseAgentTaskAcknowledge(message.payload));
         return;
+      case MessageType.AgentJob:
+        this.runCommand.handleJob(message);
+        return;
+      case MessageType.AgentJobReplyAck:
+        this.runCommand.handleReplyAck(message.payload);
+        return;
       default:
-        // agent_job (Run Command) and anything newer: not handled by this agent yet.
+        // Anything newer than this agent: ignored.
         this.log.debug('ignored a control message', { messageType: message.messageType });
     }
   }
