@@ -10,3 +10,7 @@ export {
   type ServerConfig,
 } from './config/server-config.js';
 export { silentLogger, createLogger, type Logger } from './logging/logger.js';
+// Every operation the server answers, for tests that must cover them all (authorization).
+export { SSM_OPERATIONS } from './api/ssm-operations.js';
+export { IAM_OPERATIONS } from './api/iam/iam-operations.js';
+export { STS_OPERATIONS } from './api/sts/sts-operations.js';

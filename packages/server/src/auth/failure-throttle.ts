@@ -32,7 +32,9 @@ export function createFailureThrottle(
   const refill = (source: string, now: number): Bucket | undefined => {
     const bucket = buckets.get(source);
     if (bucket === undefined) return undefined;
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSecond);
+    // A clock stepped backwards (NTP) refills nothing, rather than draining the bucket.
+    const elapsed = Math.max(0, now - bucket.updatedAt);
+    bucket.tokens = Math.min(burst, bucket.tokens + (elapsed / 1000) * perSecond);
     bucket.updatedAt = now;
     if (bucket.tokens >= burst) buckets.delete(source);
     return bucket;
