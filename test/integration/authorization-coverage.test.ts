@@ -142,6 +142,14 @@ const QUERY_SAMPLES: Readonly<Record<string, Record<string, string>>> = {
   GetRolePolicy: { ...ROLE, PolicyName: 'inline' },
   DeleteRolePolicy: { ...ROLE, PolicyName: 'inline' },
   ListRolePolicies: ROLE,
+  SimulatePrincipalPolicy: {
+    PolicySourceArn: 'arn:openssm:iam::000000000000:user/nobody',
+    'ActionNames.member.1': 'ssm:StartSession',
+  },
+  SimulateCustomPolicy: {
+    'PolicyInputList.member.1': POLICY,
+    'ActionNames.member.1': 'ssm:StartSession',
+  },
   AssumeRole: {
     RoleArn: 'arn:openssm:iam::000000000000:role/OpenSSMNodeRole',
     RoleSessionName: 'probe',

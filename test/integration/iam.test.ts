@@ -300,6 +300,52 @@ describe('IAM with the AWS CLI', () => {
     expect(await awsError(assume('admin'), server.adminCredentials)).toContain('(AccessDenied)');
   });
 
+  it('explains decisions with simulate-principal-policy and simulate-custom-policy', async () => {
+    const nodeArn = `arn:openssm:ssm:${server.region}:000000000000:managed-instance/${devNode.instanceId}`;
+    const simulate = (env: string) =>
+      aws<{ EvaluationResults: Record<string, unknown>[] }>([
+        'iam',
+        'simulate-principal-policy',
+        '--policy-source-arn',
+        'arn:openssm:iam::000000000000:user/alice',
+        '--action-names',
+        'ssm:StartSession',
+        'ssm:SendCommand',
+        '--resource-arns',
+        nodeArn,
+        '--context-entries',
+        `ContextKeyName=ssm:resourceTag/Env,ContextKeyValues=${env},ContextKeyType=string`,
+      ]);
+    const dev = (await simulate('dev')).EvaluationResults;
+    expect(dev).toEqual([
+      expect.objectContaining({
+        EvalActionName: 'ssm:StartSession',
+        EvalResourceName: nodeArn,
+        EvalDecision: 'allowed',
+        MatchedStatements: [{ SourcePolicyId: 'DevSessions', SourcePolicyType: 'user-managed' }],
+      }),
+      expect.objectContaining({ EvalActionName: 'ssm:SendCommand', EvalDecision: 'implicitDeny' }),
+    ]);
+    expect((await simulate('prod')).EvaluationResults[0]).toMatchObject({
+      EvalDecision: 'implicitDeny',
+    });
+    const custom = await aws<{ EvaluationResults: Record<string, unknown>[] }>([
+      'iam',
+      'simulate-custom-policy',
+      '--policy-input-list',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Action: 'ssm:*', Resource: '*' }],
+      }),
+      '--action-names',
+      'ssm:StartSession',
+    ]);
+    expect(custom.EvaluationResults[0]).toMatchObject({
+      EvalDecision: 'explicitDeny',
+      MatchedStatements: [{ SourcePolicyId: 'PolicyInputList.1', SourcePolicyType: 'none' }],
+    });
+  });
+
   it('refuses a malformed policy with MalformedPolicyDocument and the reason', async () => {
     const bad = await awsError(
       [

@@ -64,6 +64,8 @@ import { updateGroup } from './update-group.js';
 import { updateLoginProfile } from './update-login-profile.js';
 import { updateUser } from './update-user.js';
 import type { AnyQueryOperation } from './query-operation.js';
+import { simulateCustomPolicy } from './simulate-custom-policy.js';
+import { simulatePrincipalPolicy } from './simulate-principal-policy.js';
 
 export const IAM_OPERATIONS: readonly AnyQueryOperation[] = [
   addUserToGroup,
@@ -120,6 +122,8 @@ export const IAM_OPERATIONS: readonly AnyQueryOperation[] = [
   putUserPolicy,
   removeUserFromGroup,
   setDefaultPolicyVersion,
+  simulateCustomPolicy,
+  simulatePrincipalPolicy,
   tagRole,
   tagUser,
   untagRole,

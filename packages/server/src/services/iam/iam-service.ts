@@ -11,6 +11,7 @@ import {
   type PrincipalPolicyResolver,
 } from './principal-policies.js';
 import { createRoleService, type RoleService } from './roles.js';
+import { createSimulator, type Simulator } from './simulator.js';
 import { createStsService, type StsService } from './sts.js';
 import { createUserService, type UserService } from './users.js';
 
@@ -23,13 +24,15 @@ export interface IamService {
   readonly credentials: CredentialStore;
   /** A caller's policies and context keys, for the authorizer. */
   readonly resolvePrincipal: PrincipalPolicyResolver;
+  /** IAM's policy simulator (SimulatePrincipalPolicy, SimulateCustomPolicy). */
+  readonly simulate: Simulator;
   /** A tag of the caller (its user's, or its role's), e.g. `SSMSessionRunAs`. */
   principalTag(principal: Principal, key: string): Promise<string | undefined>;
 }
 
 export function createIamService(deps: IamDependencies): IamService {
   const policies = createPolicyService(deps);
-  const resolvePrincipal = createPrincipalPolicyResolver(deps, policies);
+  const { resolve: resolvePrincipal, owned } = createPrincipalPolicyResolver(deps, policies);
   return {
     users: createUserService(deps),
     groups: createGroupService(deps),
@@ -38,6 +41,7 @@ export function createIamService(deps: IamDependencies): IamService {
     sts: createStsService(deps, resolvePrincipal),
     credentials: deps.credentials,
     resolvePrincipal,
+    simulate: createSimulator(deps, resolvePrincipal, owned),
     async principalTag(principal, key) {
       const value = (await resolvePrincipal(principal)).context[`aws:PrincipalTag/${key}`];
       return typeof value === 'string' ? value : undefined;

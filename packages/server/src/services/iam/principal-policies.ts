@@ -16,8 +16,15 @@ import type { Principal, Tag } from '../../storage/records.js';
 import type { IamDependencies } from './iam-context.js';
 import type { PolicyService } from './policies.js';
 
+/** Where a policy comes from, in the words of IAM's simulator (SourcePolicyType). */
+export type PolicySourceType = 'user' | 'group' | 'role' | 'user-managed' | 'aws-managed' | 'none';
+
+export interface SourcedPolicy extends NamedPolicy {
+  readonly sourceType: PolicySourceType;
+}
+
 export interface PrincipalPolicySet {
-  readonly policies: readonly NamedPolicy[];
+  readonly policies: readonly SourcedPolicy[];
   /** Context keys about the caller. */
   readonly context: Readonly<Record<string, ContextInput>>;
   /** The caller as trust policies see it. */
@@ -26,13 +33,20 @@ export interface PrincipalPolicySet {
 
 export type PrincipalPolicyResolver = (principal: Principal) => Promise<PrincipalPolicySet>;
 
+/** The policies a user, group or role holds itself (inline and attached), named and sourced. */
+export type OwnedPolicyReader = (
+  kind: PolicyOwnerKind,
+  id: string,
+  label: string,
+) => Promise<SourcedPolicy[]>;
+
 /** Distinct policy texts kept parsed; far above what one account holds. */
 const PARSED_CACHE_SIZE = 2000;
 
 export function createPrincipalPolicyResolver(
   deps: IamDependencies,
   policies: PolicyService,
-): PrincipalPolicyResolver {
+): { resolve: PrincipalPolicyResolver; owned: OwnedPolicyReader } {
   const parsed = new Map<string, PolicyDocument>();
   const parse = (text: string): PolicyDocument => {
     let document = parsed.get(text);
@@ -45,10 +59,14 @@ export function createPrincipalPolicyResolver(
     return document;
   };
 
-  async function ownedPolicies(kind: PolicyOwnerKind, id: string, label: string) {
-    const found: NamedPolicy[] = [];
+  const ownedPolicies: OwnedPolicyReader = async (kind, id, label) => {
+    const found: SourcedPolicy[] = [];
     for (const inline of await deps.iam.inlinePolicies.list(kind, id)) {
-      found.push({ name: `${label}/${inline.policyName}`, document: parse(inline.document) });
+      found.push({
+        name: `${label}/${inline.policyName}`,
+        document: parse(inline.document),
+        sourceType: kind,
+      });
     }
     for (const { policyArn } of await deps.iam.attachments.listFor(kind, id)) {
       const text = await policies.defaultDocument(policyArn);
@@ -56,17 +74,18 @@ export function createPrincipalPolicyResolver(
         found.push({
           name: policyArn.slice(policyArn.lastIndexOf('/') + 1),
           document: parse(text),
+          sourceType: policyArn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'user-managed',
         });
       }
     }
     return found;
-  }
+  };
 
   function describe(prefix: string, tags: readonly Tag[]): Record<string, ContextInput> {
     return Object.fromEntries(tags.map((tag) => [`${prefix}${tag.key}`, tag.value]));
   }
 
-  return async (principal) => {
+  const resolve: PrincipalPolicyResolver = async (principal) => {
     const { identity } = deps;
     const base = { [CONTEXT_KEYS.principalAccount]: identity.accountId };
     if (principal.kind === 'user') {
@@ -110,4 +129,5 @@ export function createPrincipalPolicyResolver(
       requestPrincipal: { type: 'AWS', id: principal.arn },
     };
   };
+  return { resolve, owned: ownedPolicies };
 }
