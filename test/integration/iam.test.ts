@@ -346,6 +346,74 @@ describe('IAM with the AWS CLI', () => {
     });
   });
 
+  it('openssm iam: whoami, simulate with the deciding statement, create-user with a profile', async () => {
+    const openssm = (args: string[]) =>
+      execFileAsync(
+        join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'openssm'),
+        args,
+        {
+          env: {
+            PATH: '/usr/bin:/bin',
+            HOME: workDir,
+            AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
+            AWS_REGION: server.region,
+            OPENSSM_ENDPOINT: server.url,
+          },
+        },
+      ).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    expect((await openssm(['iam', 'whoami'])).stdout).toContain(
+      'arn:openssm:iam::000000000000:user/admin',
+    );
+    const allowed = await openssm([
+      'iam',
+      'simulate',
+      '--principal',
+      'alice',
+      '--action',
+      'ssm:StartSession',
+      '--resource',
+      `arn:openssm:ssm:${server.region}:000000000000:managed-instance/${devNode.instanceId}`,
+      '--context',
+      'ssm:resourceTag/Env=dev',
+    ]);
+    expect(allowed).toEqual({
+      code: 0,
+      stdout: expect.stringContaining('ALLOWED\n  decided by DevSessions (user-managed)') as string,
+    });
+    const denied = await openssm([
+      'iam',
+      'simulate',
+      '--principal',
+      'alice',
+      '--action',
+      'iam:CreateUser',
+    ]);
+    expect(denied).toEqual({
+      code: 3,
+      stdout: 'iam:CreateUser on *: DENIED (no policy allows it)\n',
+    });
+    const created = await openssm([
+      'iam',
+      'create-user',
+      'carol',
+      '--policy',
+      'AmazonSSMReadOnlyAccess',
+    ]);
+    const profile = /^\[carol\]\naws_access_key_id = (\w+)\naws_secret_access_key = (\S+)\n$/.exec(
+      created.stdout,
+    );
+    expect(profile).not.toBeNull();
+    const carol = { accessKeyId: profile![1]!, secretAccessKey: profile![2]! };
+    expect(await aws(['sts', 'get-caller-identity'], carol)).toMatchObject({
+      Arn: 'arn:openssm:iam::000000000000:user/carol',
+    });
+    await ssm(carol).send(new DescribeInstanceInformationCommand({}));
+  });
+
   it('refuses a malformed policy with MalformedPolicyDocument and the reason', async () => {
     const bad = await awsError(
       [

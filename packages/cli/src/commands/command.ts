@@ -22,15 +22,18 @@ export interface CommandContext {
   readonly dependencies: OpenssmDependencies;
 }
 
-/** One option in node:util parseArgs' form (no `multiple`: every option is given once). */
+/** One option in node:util parseArgs' form; `multiple` options may be given more than once. */
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly short?: string;
+  readonly multiple?: boolean;
 }
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+export type OptionValues = Readonly<
+  Record<string, string | boolean | (string | boolean)[] | undefined>
+>;
 
 export interface Command {
   readonly name: string;
