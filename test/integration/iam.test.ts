@@ -414,6 +414,34 @@ describe('IAM with the AWS CLI', () => {
     await ssm(carol).send(new DescribeInstanceInformationCommand({}));
   });
 
+  it('guards activations: iam:PassRole on the role, and a role that trusts Systems Manager', async () => {
+    const activate = (role: string, credentials: Credentials) =>
+      awsError(['ssm', 'create-activation', '--iam-role', role], credentials);
+    // The node role would give whoever registers a node its permissions: passing it is guarded.
+    await aws([
+      'iam',
+      'put-user-policy',
+      '--user-name',
+      'alice',
+      '--policy-name',
+      'Activations',
+      '--policy-document',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'ssm:CreateActivation', Resource: '*' }],
+      }),
+    ]);
+    expect(await activate('OpenSSMNodeRole', alice)).toMatch(
+      /AccessDeniedException.*not authorized to perform: iam:PassRole on resource: arn:openssm:iam::000000000000:role\/OpenSSMNodeRole/s,
+    );
+    // NodeReader trusts alice, not ssm.amazonaws.com; NoSuchRole does not exist.
+    for (const role of ['NodeReader', 'NoSuchRole']) {
+      expect(await activate(role, server.adminCredentials)).toContain(
+        `(InvalidParameters) when calling the CreateActivation operation (reached max retries: 0): Nonexistent role or missing ssm service principal in trust policy: ${role}`,
+      );
+    }
+  });
+
   it('refuses a malformed policy with MalformedPolicyDocument and the reason', async () => {
     const bad = await awsError(
       [

@@ -1,5 +1,7 @@
 // CreateActivation: a code and id that let nodes register (ssm-wire §2.3, §9.1).
 
+import { CodedError } from '@openssm/protocol';
+import { iamArn } from '../services/iam/iam-arns.js';
 import { activationArn } from '../services/services.js';
 import { defineOperation } from './operation.js';
 import {
@@ -27,7 +29,25 @@ export const createActivation = defineOperation({
     };
   },
   resource: (_input, { services }) => activationArn(services.identity, '*'),
+  // Nodes registered with the activation act as its role: handing out a role is iam:PassRole,
+  // as on AWS, or anyone allowed CreateActivation could mint nodes with an administrator's role.
+  authorization: async ({ iamRole }, { services }) => [
+    { action: 'ssm:CreateActivation', resource: activationArn(services.identity, '*') },
+    {
+      action: 'iam:PassRole',
+      resource:
+        (await services.iam.roles.get(iamRole).catch(() => undefined))?.arn ??
+        iamArn(services.identity, 'role', '/', iamRole),
+      context: { 'iam:PassedToService': 'ssm.amazonaws.com' },
+    },
+  ],
   async handle(input, { services, now }) {
+    if ((await services.iam.roles.trustedBy(input.iamRole, 'ssm.amazonaws.com')) === undefined) {
+      throw new CodedError(
+        'InvalidParameters',
+        `Nonexistent role or missing ssm service principal in trust policy: ${input.iamRole}`,
+      );
+    }
     const { activationId, activationCode } = await services.activations.create(input, now);
     return { ActivationId: activationId, ActivationCode: activationCode };
   },

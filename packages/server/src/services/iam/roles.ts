@@ -2,6 +2,11 @@
 // sts:AssumeRole act as.
 
 import { CodedError } from '@openssm/protocol';
+import {
+  createRequestContext,
+  evaluatePolicies,
+  parsePolicyDocument,
+} from '../../policy/engine/index.js';
 import type { IamRoleRecord } from '../../storage/iam-records.js';
 import type { Page, PageRequest, Tag } from '../../storage/records.js';
 import { newIamId } from '../identifiers.js';
@@ -29,6 +34,8 @@ export interface RoleService {
   delete(roleName: string): Promise<void>;
   tag(roleName: string, tags: readonly Tag[]): Promise<void>;
   untag(roleName: string, keys: readonly string[]): Promise<void>;
+  /** The role, when it exists and its trust policy lets `service` (e.g. ssm.amazonaws.com) assume it. */
+  trustedBy(roleName: string, service: string): Promise<IamRoleRecord | undefined>;
 }
 
 export function createRoleService(deps: IamDependencies): RoleService {
@@ -87,6 +94,27 @@ export function createRoleService(deps: IamDependencies): RoleService {
     async untag(roleName, keys) {
       const role = await requireRole(deps, roleName);
       await iam.roles.setTags(roleName, removeTags(role.tags, keys));
+    },
+
+    async trustedBy(roleName, service) {
+      const role = await iam.roles.get(roleName);
+      if (role === undefined) return undefined;
+      const decision = evaluatePolicies({
+        action: 'sts:AssumeRole',
+        resource: role.arn,
+        principal: { type: 'Service', id: service },
+        context: createRequestContext({}),
+        policies: [],
+        resourcePolicies: [
+          {
+            name: `${role.roleName}/trust`,
+            document: parsePolicyDocument(role.trustPolicy, 'trust', {
+              maxLength: Number.MAX_SAFE_INTEGER,
+            }),
+          },
+        ],
+      });
+      return decision.decision === 'Allow' ? role : undefined;
     },
   };
 }
