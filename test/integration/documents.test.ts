@@ -4,11 +4,9 @@
 // the document, tags; the built-ins owned by Amazon and read-only; StartSession resolving its
 // document through the store.
 
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   AddTagsToResourceCommand,
   CreateDocumentCommand,
@@ -24,12 +22,10 @@ import {
   UpdateDocumentDefaultVersionCommand,
   type DocumentKeyValuesFilter,
 } from '@aws-sdk/client-ssm';
-import { startTestServer, type TestServer } from '@openssm/testkit';
+import { runAwsCli, startTestServer, type TestServer } from '@openssm/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
-const execFileAsync = promisify(execFile);
-const AWS_CLI = '/usr/bin/aws';
 const ACCOUNT = '000000000000';
 const AMAZON_DOCUMENTS = [
   'AWS-RunShellScript',
@@ -691,27 +687,7 @@ describe('StartSession resolves its document through the store', () => {
 });
 
 describe('documents with the AWS CLI', () => {
-  function runAws(args: string[]) {
-    const credentials = server.adminCredentials;
-    return execFileAsync(
-      AWS_CLI,
-      ['--endpoint-url', server.url, '--region', server.region, '--output', 'json', ...args],
-      {
-        env: {
-          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-          HOME: server.dataDir,
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_PAGER: '',
-        },
-        timeout: 30_000,
-      },
-    );
-  }
+  const runAws = (args: string[]) => runAwsCli(server, args);
   const json = async (args: string[]) =>
     JSON.parse((await runAws(args)).stdout) as Record<string, unknown>;
 

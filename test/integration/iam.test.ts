@@ -16,11 +16,17 @@ import {
   StartSessionCommand,
   TerminateSessionCommand,
 } from '@aws-sdk/client-ssm';
-import { startTestAgent, startTestServer, type TestAgent, type TestServer } from '@openssm/testkit';
+import {
+  AWS_CLI,
+  runAwsCli,
+  startTestAgent,
+  startTestServer,
+  type TestAgent,
+  type TestServer,
+} from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const execFileAsync = promisify(execFile);
-const AWS_CLI = '/usr/bin/aws';
 
 interface Credentials {
   readonly accessKeyId: string;
@@ -36,28 +42,8 @@ let clock = Date.now();
 const pluginLog = () => join(workDir, 'plugin-argv.json');
 
 /** `aws …` as `credentials`, with a recording session-manager-plugin first on PATH. */
-async function run(args: string[], credentials: Credentials) {
-  return execFileAsync(
-    AWS_CLI,
-    ['--endpoint-url', server.url, '--region', server.region, '--output', 'json', ...args],
-    {
-      env: {
-        PATH: `${workDir}:/usr/bin:/bin`,
-        HOME: workDir,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        ...(credentials.sessionToken === undefined
-          ? {}
-          : { AWS_SESSION_TOKEN: credentials.sessionToken }),
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_MAX_ATTEMPTS: '1',
-        AWS_PAGER: '',
-      },
-      timeout: 30_000,
-    },
-  );
+function run(args: string[], credentials: Credentials) {
+  return runAwsCli(server, args, { credentials, pathPrefix: workDir, home: workDir });
 }
 
 /** The command's JSON output; fails the test with the CLI's error when it failed. */

@@ -2,10 +2,8 @@
 // against a real server on 127.0.0.1:0 with SQLite — activations, registration with an RSA key,
 // node credentials, heartbeats, tags, deregistration, and AWS's error codes.
 
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import {
   AddTagsToResourceCommand,
   CreateActivationCommand,
@@ -23,11 +21,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { signJsonRequestWithRsa } from '@openssm/agent';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { startTestServer, type TestServer } from '@openssm/testkit';
+import { runAwsCli, startTestServer, type TestServer } from '@openssm/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const execFileAsync = promisify(execFile);
-const AWS_CLI = '/usr/bin/aws';
 
 let server: TestServer;
 let clock = Date.now();
@@ -152,24 +147,7 @@ async function signedCall(
 }
 
 function runAws(args: string[], credentials = server.adminCredentials) {
-  return execFileAsync(
-    AWS_CLI,
-    ['--endpoint-url', server.url, '--region', server.region, '--output', 'json', ...args],
-    {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        HOME: server.dataDir,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_MAX_ATTEMPTS: '1',
-        AWS_PAGER: '',
-      },
-      timeout: 30_000,
-    },
-  );
+  return runAwsCli(server, args, { credentials });
 }
 
 describe('first start', () => {

@@ -3,17 +3,21 @@
 // agent would make of a document — which steps run with which inputs, which are skipped or
 // failed, and their exit conditions.
 
-import { CodedError, encodeSendCommandContent, type JsonObject } from '@openssm/protocol';
+import {
+  CodedError,
+  encodeGoJson,
+  encodeSendCommandContent,
+  interpolateParameters,
+  withParameterDefaults,
+  type JsonObject,
+} from '@openssm/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_TIMEOUT_SECONDS,
   DocumentInvalidError,
-  encodeGoJson,
-  interpolateParameters,
   parseScriptInput,
   parseSendCommandPayload,
   planCommandDocument,
-  resolveParameterValues,
   validateExecutionTimeout,
   type PlannedStep,
 } from '../src/index.js';
@@ -106,21 +110,27 @@ describe('parseSendCommandPayload', () => {
 });
 
 describe('parameter interpolation (§8.2)', () => {
-  const values = resolveParameterValues(
-    { commands: { type: 'StringList' }, greeting: { type: 'String', default: 'hello' } },
+  const values = withParameterDefaults(
+    {
+      parameters: {
+        commands: { type: 'StringList' },
+        greeting: { type: 'String', default: 'hello' },
+      },
+    },
     { commands: ['echo a', 'echo b'], name: 'world', 'bad-name': 'x' },
   );
 
   it('fills defaults for missing parameters and drops invalid names', () => {
-    expect([...values]).toEqual([
-      ['commands', ['echo a', 'echo b']],
-      ['name', 'world'],
-      ['greeting', 'hello'],
-    ]);
+    expect(Object.fromEntries(values)).toEqual({
+      commands: ['echo a', 'echo b'],
+      name: 'world',
+      greeting: 'hello',
+    });
   });
 
-  it('gives a declared parameter without default the value null', () => {
-    expect(resolveParameterValues({ x: { type: 'String' } }, {}).get('x')).toBeNull();
+  it('leaves a placeholder of a declared parameter without default or value as written', () => {
+    const none = withParameterDefaults({ parameters: { x: { type: 'String' } } }, {});
+    expect(interpolateParameters('a {{ x }}', none)).toBe('a {{ x }}');
   });
 
   it('replaces a string that is exactly one reference with the value, keeping its type', () => {
@@ -134,7 +144,7 @@ describe('parameter interpolation (§8.2)', () => {
       'say hello, world!',
     );
     expect(interpolateParameters('run {{ commands }}', values)).toBe('run ["echo a","echo b"]');
-    const recursive = resolveParameterValues({}, { a: '{{ b }}', b: 'x' });
+    const recursive = withParameterDefaults({}, { a: '{{ b }}', b: 'x' });
     expect(interpolateParameters('{{ a }}-{{ b }}', recursive)).toBe('{{ b }}-x');
   });
 
@@ -153,7 +163,7 @@ describe('parameter interpolation (§8.2)', () => {
   });
 
   it('turns $$ into $ in substituted text (the legacy rule)', () => {
-    const dollars = resolveParameterValues({}, { price: 'a$$b' });
+    const dollars = withParameterDefaults({}, { price: 'a$$b' });
     expect(interpolateParameters('x {{ price }}', dollars)).toBe('x a$b');
     expect(interpolateParameters('{{ price }}', dollars)).toBe('a$$b');
   });

@@ -10,9 +10,12 @@ export const DOCUMENT_PARAMETER_NAME = /^[a-zA-Z0-9]+$/;
 
 // A placeholder is `{{`, optional whitespace, a run of characters that are neither braces nor
 // whitespace, optional whitespace, `}}`. Names outside DOCUMENT_PARAMETER_NAME (such as
-// `ssm:/path` Parameter Store references) match the shape but are never replaced.
-const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
-const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}\s]+)\s*\}\}$/;
+// `ssm:/path` Parameter Store references) match the shape but are never replaced. Whitespace is
+// Go RE2's `\s`, as in AWS's agent: space, \t, \n, \f, \r — not \v, not Unicode spaces.
+const SPACE = '[\\t\\n\\f\\r ]';
+const NAME = '([^{}\\t\\n\\f\\r ]+)';
+const PLACEHOLDER = new RegExp(`\\{\\{${SPACE}*${NAME}${SPACE}*\\}\\}`, 'g');
+const WHOLE_PLACEHOLDER = new RegExp(`^\\{\\{${SPACE}*${NAME}${SPACE}*\\}\\}$`);
 
 export type DocumentParameterValues =
   ReadonlyMap<string, JsonValue> | Readonly<Record<string, JsonValue>>;
@@ -51,7 +54,7 @@ export function withParameterDefaults(
  *   becomes the parameter's value with its JSON type: a StringList stays a list, an Integer a
  *   number, a StringMap an object;
  * - otherwise every placeholder inside the string becomes the value as text: a string as it
- *   is, anything else as JSON (a list `["a","b"]`); `$$` in that text becomes `$` (AWS keeps
+ *   is, anything else as Go's JSON (a list `["a","b"]`, object keys sorted); `$$` in that text becomes `$` (AWS keeps
  *   this for users of an old workaround);
  * - a placeholder naming no given parameter, or a name that is not alphanumeric, stays as is;
  * - inserted text is never scanned again, so a value holding `{{ other }}` stays literal, and
@@ -99,7 +102,7 @@ function substitute(value: JsonValue, parameters: ReadonlyMap<string, JsonValue>
     return value.replace(PLACEHOLDER, (placeholder, name: string) => {
       if (!isDocumentParameterName(name) || !parameters.has(name)) return placeholder;
       const replacement = parameters.get(name)!;
-      const text = typeof replacement === 'string' ? replacement : JSON.stringify(replacement);
+      const text = typeof replacement === 'string' ? replacement : encodeGoJson(replacement);
       return text.replaceAll('$$', '$');
     });
   }
@@ -113,6 +116,31 @@ function substitute(value: JsonValue, parameters: ReadonlyMap<string, JsonValue>
     );
   }
   return value;
+}
+
+/**
+ * JSON as Go's encoding/json writes it (AWS's agent inserts non-string values this way): object
+ * keys sorted, and `<`, `>`, `&`, U+2028 and U+2029 escaped (its HTML-safe default), so a list
+ * parameter reads `["a","b"]` in a script.
+ */
+export function encodeGoJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'string' ? goString(value) : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${(value as readonly JsonValue[]).map(encodeGoJson).join(',')}]`;
+  }
+  const entries = Object.entries(value as JsonObject).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return `{${entries.map(([key, item]) => `${goString(key)}:${encodeGoJson(item)}`).join(',')}}`;
+}
+
+function goString(text: string): string {
+  return JSON.stringify(text).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function entriesOf(values: DocumentParameterValues): [string, JsonValue][] {

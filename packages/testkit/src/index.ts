@@ -11,3 +11,4 @@ export * from './tcp-proxy.js';
 export * from './poll-until.js';
 export * from './test-ca.js';
 export * from './test-agent.js';
+export * from './aws-cli.js';

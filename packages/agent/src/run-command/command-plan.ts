@@ -3,12 +3,13 @@
 // them: interpolation (§8.2), which plugins run here, preconditions, exit conditions. Pure: the
 // same document always gives the same plan, so a restarted agent re-plans a job it recorded.
 
-import type { JsonObject, JsonValue } from '@openssm/protocol';
 import {
   encodeGoJson,
   interpolateParameters,
-  resolveParameterValues,
-} from './parameter-interpolation.js';
+  withParameterDefaults,
+  type JsonObject,
+  type JsonValue,
+} from '@openssm/protocol';
 
 export const RUN_SHELL_SCRIPT = 'aws:runShellScript';
 
@@ -103,11 +104,7 @@ export function planCommandDocument(
       `Document with schema version ${typeof schemaVersion === 'string' ? schemaVersion : String(JSON.stringify(schemaVersion))} is not supported by this agent`,
     );
   }
-  const declared = document['parameters'];
-  const parameters = resolveParameterValues(
-    isObject(declared) ? declared : undefined,
-    sentParameters,
-  );
+  const parameters = withParameterDefaults(document, sentParameters);
   const preconditionsEnabled = compareVersions(schemaVersion, '2.2') >= 0;
   const steps = schemaVersion.startsWith('1.')
     ? planRuntimeConfig(document, parameters)

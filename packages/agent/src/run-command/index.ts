@@ -1,6 +1,5 @@
 // Run Command: SendCommand jobs from the control channel, run, replied and uploaded durably.
 
-export * from './parameter-interpolation.js';
 export * from './send-command-payload.js';
 export * from './command-plan.js';
 export * from './output-truncation.js';

@@ -4,7 +4,7 @@ import type { IamGroupRecord, IamUserRecord } from '../../iam-records.js';
 import type { IamGroupRepository, NameAndPath, RenameResult } from '../../iam-repositories.js';
 import type { Page, PageRequest } from '../../records.js';
 import { promised, type SqliteDatabase } from '../database.js';
-import { listNamed, nameKey, parseTags } from './named-listing.js';
+import { listNamed, nameKey, parseTags, renameNamed } from './named-listing.js';
 
 interface GroupRow {
   readonly group_id: string;
@@ -60,22 +60,7 @@ export class SqliteIamGroupRepository implements IamGroupRepository {
   }
 
   rename(groupName: string, to: NameAndPath): Promise<RenameResult> {
-    return promised(() =>
-      this.db.transaction((): RenameResult => {
-        const current = nameKey(groupName);
-        const wanted = nameKey(to.name);
-        if (wanted !== current) {
-          const taken = this.db.prepare('SELECT 1 FROM iam_groups WHERE name_key = ?').get(wanted);
-          if (taken !== undefined) return 'name-taken';
-        }
-        const changed = this.db
-          .prepare(
-            'UPDATE iam_groups SET group_name = ?, name_key = ?, path = ?, arn = ? WHERE name_key = ?',
-          )
-          .run(to.name, wanted, to.path, to.arn, current).changes;
-        return changed > 0 ? 'updated' : 'missing';
-      })(),
-    );
+    return promised(() => renameNamed(this.db, 'iam_groups', 'group_name', groupName, to));
   }
 
   delete(groupName: string): Promise<boolean> {

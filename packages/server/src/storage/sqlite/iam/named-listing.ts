@@ -2,6 +2,7 @@
 // path prefix, paged by keyset on that name.
 
 import { assertPageLimit, decodeCursor, pageFromRows } from '../../pagination.js';
+import type { NameAndPath, RenameResult } from '../../iam-repositories.js';
 import type { Page, PageRequest } from '../../records.js';
 import type { SqliteDatabase } from '../database.js';
 
@@ -41,6 +42,32 @@ export function listNamed<Row extends NamedRow, T>(
     items: paged.items.map(toRecord),
     ...(paged.nextCursor === undefined ? {} : { nextCursor: paged.nextCursor }),
   };
+}
+
+/**
+ * Renames (and moves) the row named `current` in `table` to `to`, unless another row already
+ * has the new name in any case. `table` and `nameColumn` come from the code.
+ */
+export function renameNamed(
+  db: SqliteDatabase,
+  table: string,
+  nameColumn: string,
+  current: string,
+  to: NameAndPath,
+): RenameResult {
+  return db.transaction((): RenameResult => {
+    const wanted = nameKey(to.name);
+    if (wanted !== nameKey(current)) {
+      const taken = db.prepare(`SELECT 1 FROM ${table} WHERE name_key = ?`).get(wanted);
+      if (taken !== undefined) return 'name-taken';
+    }
+    const changed = db
+      .prepare(
+        `UPDATE ${table} SET ${nameColumn} = ?, name_key = ?, path = ?, arn = ? WHERE name_key = ?`,
+      )
+      .run(to.name, wanted, to.path, to.arn, nameKey(current)).changes;
+    return changed > 0 ? 'updated' : 'missing';
+  })();
 }
 
 export function parseTags(json: string): { key: string; value: string }[] {

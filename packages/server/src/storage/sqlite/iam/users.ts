@@ -4,7 +4,7 @@ import type { IamUserRecord } from '../../iam-records.js';
 import type { IamUserRepository, NameAndPath, RenameResult } from '../../iam-repositories.js';
 import type { Page, PageRequest, Tag } from '../../records.js';
 import { promised, type SqliteDatabase } from '../database.js';
-import { encodeTags, listNamed, nameKey, parseTags } from './named-listing.js';
+import { encodeTags, listNamed, nameKey, parseTags, renameNamed } from './named-listing.js';
 
 interface UserRow {
   readonly user_id: string;
@@ -61,22 +61,7 @@ export class SqliteIamUserRepository implements IamUserRepository {
   }
 
   rename(userName: string, to: NameAndPath): Promise<RenameResult> {
-    return promised(() =>
-      this.db.transaction((): RenameResult => {
-        const current = nameKey(userName);
-        const wanted = nameKey(to.name);
-        if (wanted !== current) {
-          const taken = this.db.prepare('SELECT 1 FROM iam_users WHERE name_key = ?').get(wanted);
-          if (taken !== undefined) return 'name-taken';
-        }
-        const changed = this.db
-          .prepare(
-            'UPDATE iam_users SET user_name = ?, name_key = ?, path = ?, arn = ? WHERE name_key = ?',
-          )
-          .run(to.name, wanted, to.path, to.arn, current).changes;
-        return changed > 0 ? 'updated' : 'missing';
-      })(),
-    );
+    return promised(() => renameNamed(this.db, 'iam_users', 'user_name', userName, to));
   }
 
   setTags(userName: string, tags: readonly Tag[]): Promise<boolean> {
