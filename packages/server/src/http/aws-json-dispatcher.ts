@@ -4,7 +4,7 @@
 
 import { CodedError, type JsonObject } from '@openssm/protocol';
 import type { AnyOperation, OperationContext } from '../api/operation.js';
-import type { AuditSink } from '../audit/audit-sink.js';
+import { recordApiCall, type AuditSink } from '../audit/audit-sink.js';
 import type { Authorizer } from '../policy/authorizer.js';
 import type { Principal } from '../storage/records.js';
 import type { Services } from '../services/services.js';
@@ -152,15 +152,13 @@ function record(
   resource: string | undefined,
   errorCode: string | undefined,
 ): void {
-  options.audit.record({
-    time: now,
-    requestId: request.requestId,
+  recordApiCall(options.audit, {
+    request: { ...request, userAgent: headerValue(request, 'user-agent') },
+    now,
     eventSource: options.eventSource,
-    eventName: target.slice(options.targetPrefix.length + 1, options.targetPrefix.length + 129),
+    eventName: target.slice(options.targetPrefix.length + 1),
     principalArn: principal?.arn,
-    sourceIp: request.sourceIp,
-    userAgent: headerValue(request, 'user-agent')?.slice(0, 512),
-    errorCode,
     resource,
+    errorCode,
   });
 }

@@ -6,7 +6,7 @@
 import { CodedError } from '@openssm/protocol';
 import type { AnyQueryOperation, QueryService } from '../api/iam/query-operation.js';
 import type { OperationContext } from '../api/operation.js';
-import type { AuditSink } from '../audit/audit-sink.js';
+import { recordApiCall, type AuditSink } from '../audit/audit-sink.js';
 import type { Authorizer } from '../policy/authorizer.js';
 import type { Services } from '../services/services.js';
 import type { Principal } from '../storage/records.js';
@@ -167,15 +167,13 @@ function record(
   resource: string | undefined,
   errorCode: string | undefined,
 ): void {
-  options.audit.record({
-    time: now,
-    requestId: request.requestId,
+  recordApiCall(options.audit, {
+    request: { ...request, userAgent: headerValue(request, 'user-agent') },
+    now,
     eventSource: SERVICES[service].eventSource,
-    eventName: actionName.slice(0, 128),
+    eventName: actionName,
     principalArn: principal?.arn,
-    sourceIp: request.sourceIp,
-    userAgent: headerValue(request, 'user-agent')?.slice(0, 512),
-    errorCode,
     resource,
+    errorCode,
   });
 }
