@@ -428,6 +428,39 @@ describe('IAM with the AWS CLI', () => {
     }
   });
 
+  it('reads the SSMSessionRunAs principal tag of users, and of roles for their sessions', async () => {
+    const { iam } = server.server.services;
+    await aws([
+      'iam',
+      'tag-user',
+      '--user-name',
+      'alice',
+      '--tags',
+      'Key=SSMSessionRunAs,Value=alice-os',
+    ]);
+    const user = await iam.users.get('alice');
+    const asUser = { kind: 'user', id: user.userId, name: 'alice', arn: user.arn } as const;
+    expect(await iam.principalTag(asUser, 'SSMSessionRunAs')).toBe('alice-os');
+    await aws([
+      'iam',
+      'tag-role',
+      '--role-name',
+      'NodeReader',
+      '--tags',
+      'Key=SSMSessionRunAs,Value=reader',
+    ]);
+    const session = {
+      kind: 'assumed-role',
+      id: 'x:audit',
+      name: 'audit',
+      arn: 'arn:openssm:sts::000000000000:assumed-role/NodeReader/audit',
+      roleName: 'NodeReader',
+    } as const;
+    expect(await iam.principalTag(session, 'SSMSessionRunAs')).toBe('reader');
+    await aws(['iam', 'untag-user', '--user-name', 'alice', '--tag-keys', 'SSMSessionRunAs']);
+    expect(await iam.principalTag(asUser, 'SSMSessionRunAs')).toBeUndefined();
+  });
+
   it('refuses a malformed policy with MalformedPolicyDocument and the reason', async () => {
     const bad = await awsError(
       [

@@ -326,6 +326,20 @@ describe('StartSession through the session service', () => {
     await documents.setDefaultVersion('SSM-SessionManagerRunShell', 2);
     await start('SSM-SessionManagerRunShell');
     expect(tasks.at(-1)?.documentContent).toEqual(JSON.parse(preferences));
+    expect(tasks.at(-1)?.runAsUser).toBeUndefined();
+    // The caller's SSMSessionRunAs principal tag travels to the node as RunAsUser.
+    await sessions.start(
+      {
+        target: 'mi-0123456789abcdef0',
+        documentName: 'SSM-SessionManagerRunShell',
+        reason: '',
+        parameters: {},
+        runAsUser: 'alice',
+      },
+      owner,
+      T0,
+    );
+    expect(tasks.at(-1)).toMatchObject({ runAsUser: 'alice', sessionOwner: owner.arn });
 
     await documents.create(
       {
@@ -345,6 +359,6 @@ describe('StartSession through the session service', () => {
     });
     await start('AWS-StartPortForwardingSession', { portNumber: ['5432'] });
     expect(tasks.at(-1)?.parameters).toEqual({ portNumber: '5432', localPortNumber: '0' });
-    expect(tasks).toHaveLength(5);
+    expect(tasks).toHaveLength(6);
   });
 });
