@@ -26,8 +26,11 @@ export interface AuditEvent {
 }
 
 export interface AuditSink {
-  /** Settles once the event is durable (or handed to a retrying writer); never rejects. */
-  record(event: AuditEvent): void | Promise<void>;
+  /**
+   * Takes one event. The audit trail returns a promise that settles once the record is durable
+   * (or handed to its retrying writer); it never rejects.
+   */
+  record(event: AuditEvent): unknown;
 }
 
 /** What an API dispatcher knows of a call when it ends. */
@@ -51,8 +54,8 @@ export interface ApiCallOutcome {
 }
 
 /** Records one API call, bounding what the caller controls (names, user agent). */
-export function recordApiCall(audit: AuditSink, outcome: ApiCallOutcome): void | Promise<void> {
-  return audit.record({
+export async function recordApiCall(audit: AuditSink, outcome: ApiCallOutcome): Promise<void> {
+  const written = audit.record({
     time: outcome.now,
     requestId: outcome.request.requestId,
     eventSource: outcome.eventSource,
@@ -68,6 +71,7 @@ export function recordApiCall(audit: AuditSink, outcome: ApiCallOutcome): void |
     requestParameters: outcome.requestParameters,
     responseElements: outcome.responseElements,
   });
+  if (written instanceof Promise) await written;
 }
 
 /** The key id from `Credential=AKIA…/date/region/service/aws4_request`; never the signature. */
