@@ -111,6 +111,12 @@ export function createSessionLogging(options: SessionLoggingOptions): SessionLog
           deletedAt: null,
         };
         await options.recordings.insert(recording);
+        if (preferences.cloudWatchLogGroupName !== '') {
+          // The stream exists from the start, as AWS's agent creates it (readers may poll it).
+          await options.logs
+            .append(preferences.cloudWatchLogGroupName, session.sessionId, [], session.startedAt)
+            .catch(() => undefined);
+        }
         const details = (what: string) => ({
           sessionId: session.sessionId,
           target: session.target,
