@@ -38,6 +38,8 @@ export class Gateway implements SessionGateway {
   readonly control: ControlHub;
   private readonly relays = new Map<string, SessionRelay>();
   private readonly monitors = new Map<string, SessionMonitor>();
+  /** The connection state last audited per live session: both ends report Connected. */
+  private readonly audited = new Map<string, SessionStatus>();
 
   constructor(private readonly options: GatewayOptions) {
     this.control = new ControlHub(
@@ -126,6 +128,7 @@ export class Gateway implements SessionGateway {
   /** The session is over: its recording is finished and the end is audited. */
   private ended(session: SessionRecord, output: string): void {
     this.finishMonitor(session.sessionId);
+    this.audited.delete(session.sessionId);
     const identity = this.options.identity;
     if (this.options.audit === undefined || identity === undefined) return;
     const now = this.options.now();
@@ -177,6 +180,8 @@ export class Gateway implements SessionGateway {
         if (session === undefined || identity === undefined || this.options.audit === undefined)
           return;
         if (status !== 'Connected' && status !== 'Disconnected') return;
+        if (this.audited.get(sessionId) === status) return;
+        this.audited.set(sessionId, status);
         this.options.audit({
           name: status === 'Connected' ? 'SessionConnect' : 'SessionDisconnect',
           time: this.options.now(),
