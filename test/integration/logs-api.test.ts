@@ -1,7 +1,8 @@
 // The CloudWatch Logs subset with Debian's AWS CLI: groups, retention in AWS's values, streams,
 // events read by time with AWS's tokens and pagination, and AWS's errors.
 
-import { runAwsCli, startTestServer, type TestServer } from '@openssm/testkit';
+import { spawn } from 'node:child_process';
+import { AWS_CLI, pollUntil, runAwsCli, startTestServer, type TestServer } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let server: TestServer;
@@ -140,4 +141,56 @@ describe('CloudWatch Logs API', () => {
       aws('logs', 'get-log-events', '--log-group-name', 'G', '--log-stream-name', 'zz'),
     ).rejects.toThrow(/ResourceNotFoundException/);
   });
+
+  it('aws logs tail --follow prints events appended while it runs', async () => {
+    const logs = server.server.services.logs;
+    await logs.append(
+      'Followed',
+      'session-1',
+      [{ timestamp: Date.now(), message: 'before' }],
+      Date.now(),
+    );
+    const tail = spawn(
+      AWS_CLI,
+      [
+        '--endpoint-url',
+        server.url,
+        '--region',
+        server.region,
+        'logs',
+        'tail',
+        'Followed',
+        '--follow',
+      ],
+      {
+        env: {
+          PATH: '/usr/bin:/bin',
+          HOME: server.dataDir,
+          AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_PAGER: '',
+          // Python block-buffers a piped stdout; --follow would never flush.
+          PYTHONUNBUFFERED: '1',
+        },
+      },
+    );
+    let output = '';
+    tail.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await pollUntil(() => output.includes('before'), 'the existing event', 20_000);
+      await logs.append(
+        'Followed',
+        'session-1',
+        [{ timestamp: Date.now(), message: 'after-marker' }],
+        Date.now(),
+      );
+      // The CLI polls every 5 s.
+      await pollUntil(() => output.includes('after-marker'), 'the new event', 20_000);
+      expect(output).toMatch(/session-1 after-marker/);
+    } finally {
+      tail.kill('SIGINT');
+    }
+  }, 60_000);
 });
