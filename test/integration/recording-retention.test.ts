@@ -48,7 +48,15 @@ describe('recording retention', () => {
         );
       }
     }
-    expect(await server.server.runMaintenance()).toEqual({ recordings: 1, logEvents: 0 });
+    // Left `Recording` by a server that stopped mid-session: nothing will finish it.
+    await server.server.storage.recordings.insert({
+      ...base,
+      sessionId: 'admin-0000000000orphan',
+      status: 'Recording',
+      endedAt: null,
+      startedAt: clock - 9 * DAY,
+    });
+    expect(await server.server.runMaintenance()).toEqual({ recordings: 2, logEvents: 0 });
     const dir = join(server.dataDir, 'objects', base.bucket);
     expect(existsSync(join(dir, 'admin-00000000000000old.cast'))).toBe(false);
     expect(existsSync(join(dir, 'admin-00000000000000old.log'))).toBe(false);
@@ -64,8 +72,15 @@ describe('recording retention', () => {
       'AttributeKey=EventName,AttributeValue=RecordingDeleted',
     ]);
     const events = (JSON.parse(stdout) as { Events: { CloudTrailEvent: string }[] }).Events;
-    expect(events).toHaveLength(1);
-    expect(JSON.parse(events[0]!.CloudTrailEvent)).toMatchObject({
+    expect(events).toHaveLength(2);
+    const details = events.map(
+      (event) =>
+        (JSON.parse(event.CloudTrailEvent) as { serviceEventDetails: { sessionId: string } })
+          .serviceEventDetails.sessionId,
+    );
+    expect(details.sort()).toEqual(['admin-00000000000000old', 'admin-0000000000orphan']);
+    const old = events.find((event) => event.CloudTrailEvent.includes('00000000000000old'))!;
+    expect(JSON.parse(old.CloudTrailEvent)).toMatchObject({
       eventName: 'RecordingDeleted',
       eventType: 'AwsServiceEvent',
       serviceEventDetails: { sessionId: 'admin-00000000000000old', retentionDays: 7 },

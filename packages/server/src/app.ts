@@ -285,26 +285,31 @@ export async function startServer(
       const deleted =
         config.recordingRetentionDays === 0
           ? 0
-          : await recordings.sweep(at, config.recordingRetentionDays, async (recording) => {
-              await trail.recordServiceEvent({
-                name: 'RecordingDeleted',
-                time: now(),
-                owner: {
-                  arn: recording.owner,
-                  name: recording.owner.slice(recording.owner.lastIndexOf('/') + 1),
-                },
-                resources: [
-                  `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:session/${recording.sessionId}`,
-                ],
-                details: {
-                  sessionId: recording.sessionId,
-                  target: recording.target,
-                  bucket: recording.bucket,
-                  startedAt: new Date(recording.startedAt).toISOString(),
-                  retentionDays: config.recordingRetentionDays,
-                },
-              });
-            });
+          : await recordings.sweep(
+              at,
+              config.recordingRetentionDays,
+              async (recording) => {
+                await trail.recordServiceEvent({
+                  name: 'RecordingDeleted',
+                  time: now(),
+                  owner: {
+                    arn: recording.owner,
+                    name: recording.owner.slice(recording.owner.lastIndexOf('/') + 1),
+                  },
+                  resources: [
+                    `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:session/${recording.sessionId}`,
+                  ],
+                  details: {
+                    sessionId: recording.sessionId,
+                    target: recording.target,
+                    bucket: recording.bucket,
+                    startedAt: new Date(recording.startedAt).toISOString(),
+                    retentionDays: config.recordingRetentionDays,
+                  },
+                });
+              },
+              (sessionId) => gateway.isMonitoring(sessionId),
+            );
       return { recordings: deleted, logEvents };
     };
     const maintenance = setInterval(() => {

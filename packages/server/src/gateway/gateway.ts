@@ -107,6 +107,11 @@ export class Gateway implements SessionGateway {
     for (const sessionId of [...this.monitors.keys()]) this.finishMonitor(sessionId);
   }
 
+  /** True while this gateway records the session (its recording is still being written). */
+  isMonitoring(sessionId: string): boolean {
+    return this.monitors.has(sessionId);
+  }
+
   /** Waits for recordings of ended sessions to be written (server shutdown, tests). */
   async settled(): Promise<void> {
     await Promise.all(this.finishing);

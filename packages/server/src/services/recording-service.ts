@@ -44,11 +44,16 @@ export interface RecordingService {
   readonly defaultBucket: string;
   get(sessionId: string): Promise<RecordingRecord | undefined>;
   read(sessionId: string, format: RecordingFormat, offset: number): Promise<RecordingChunk>;
-  /** Deletes recordings that started more than `days` ago; reports each one deleted. */
+  /**
+   * Deletes recordings that started more than `days` ago, except those still being written
+   * (`isLive`); reports each one deleted. A recording left `Recording` by a server that stopped
+   * mid-session is not live and goes too.
+   */
   sweep(
     now: number,
     days: number,
     deleted: (recording: RecordingRecord) => Promise<void>,
+    isLive?: (sessionId: string) => boolean,
   ): Promise<number>;
 }
 
@@ -88,13 +93,13 @@ export function createRecordingService(deps: {
       };
     },
 
-    async sweep(now, days, deleted) {
+    async sweep(now, days, deleted, isLive = () => false) {
       const before = now - days * 86_400_000;
       let count = 0;
       for (;;) {
         const batch = await repository.listStartedBefore(before, 100);
         // Sessions still being recorded are left until they end.
-        const due = batch.filter((recording) => recording.status !== 'Recording');
+        const due = batch.filter((recording) => !isLive(recording.sessionId));
         if (due.length === 0) return count;
         for (const recording of due) {
           await store.delete(recordingLocation(recording, 'asciicast'));
