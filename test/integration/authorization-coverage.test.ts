@@ -9,7 +9,14 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { signedFetch, signedSsmCall, startTestServer, type TestServer } from '@openssm/testkit';
-import { IAM_OPERATIONS, SSM_OPERATIONS, STS_OPERATIONS } from '@openssm/server';
+import {
+  CLOUDTRAIL_OPERATIONS,
+  IAM_OPERATIONS,
+  LOGS_OPERATIONS,
+  OPENSSM_OPERATIONS,
+  SSM_OPERATIONS,
+  STS_OPERATIONS,
+} from '@openssm/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let server: TestServer;
@@ -61,6 +68,39 @@ const SSM_SAMPLES: Readonly<Record<string, object>> = {
   UpdateDocumentDefaultVersion: { Name: 'Sample', DocumentVersion: '1' },
   UpdateInstanceInformation: { InstanceId: NODE, AgentName: 'amazon-ssm-agent' },
 };
+
+/** The other JSON 1.1 services at the same endpoint: target prefix, SigV4 service, samples. */
+const JSON_SERVICES = [
+  {
+    targetPrefix: 'Logs_20140328',
+    service: 'logs',
+    operations: LOGS_OPERATIONS,
+    samples: {
+      CreateLogGroup: { logGroupName: 'g' },
+      DeleteLogGroup: { logGroupName: 'g' },
+      DescribeLogGroups: {},
+      DescribeLogStreams: { logGroupName: 'g' },
+      FilterLogEvents: { logGroupName: 'g' },
+      GetLogEvents: { logGroupName: 'g', logStreamName: 's' },
+      PutRetentionPolicy: { logGroupName: 'g', retentionInDays: 7 },
+    } as Readonly<Record<string, object>>,
+  },
+  {
+    targetPrefix: 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101',
+    service: 'cloudtrail',
+    operations: CLOUDTRAIL_OPERATIONS,
+    samples: { LookupEvents: {} } as Readonly<Record<string, object>>,
+  },
+  {
+    targetPrefix: 'OpenSSM_20260101',
+    service: 'openssm',
+    operations: OPENSSM_OPERATIONS,
+    samples: {
+      GetSessionRecording: { SessionId: 'someone-0123456789abcdef0' },
+      ExportAuditTrail: {},
+    } as Readonly<Record<string, object>>,
+  },
+] as const;
 
 /**
  * SSM operations a user cannot call at all, and why: their authentication is not an access key,
@@ -203,7 +243,54 @@ describe('authorization coverage', () => {
     const query = [...IAM_OPERATIONS, ...STS_OPERATIONS]
       .map((op) => op.name)
       .filter((name) => !(name in QUERY_SAMPLES) && !(name in ALWAYS_ALLOWED));
-    expect([...ssm, ...query], 'operations without a sample request in this test').toEqual([]);
+    const json = JSON_SERVICES.flatMap(({ operations, samples }) =>
+      operations.map((op) => op.name).filter((name) => !(name in samples)),
+    );
+    expect([...ssm, ...query, ...json], 'operations without a sample request in this test').toEqual(
+      [],
+    );
+  });
+
+  it('refuses every Logs, CloudTrail and OpenSSM operation to a user without policies', async () => {
+    const reached: string[] = [];
+    for (const { targetPrefix, service, operations, samples } of JSON_SERVICES) {
+      for (const operation of operations) {
+        const response = await signedFetch({
+          url: `${server.url}/`,
+          service,
+          region: server.region,
+          credentials: nobody,
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': `${targetPrefix}.${operation.name}`,
+          },
+          body: JSON.stringify(samples[operation.name]),
+        });
+        const body = (await response.json()) as { __type?: string; message?: string };
+        if (
+          body.__type !== 'AccessDeniedException' ||
+          !new RegExp(`perform: ${service}:${operation.name} on resource`).test(body.message ?? '')
+        ) {
+          reached.push(`${operation.name}: ${JSON.stringify(body).slice(0, 200)}`);
+        }
+      }
+    }
+    expect(reached).toEqual([]);
+  });
+
+  it('refuses a Logs call signed for another service', async () => {
+    const response = await signedFetch({
+      url: `${server.url}/`,
+      service: 'ssm',
+      region: server.region,
+      credentials: server.adminCredentials,
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Logs_20140328.DescribeLogGroups',
+      },
+      body: '{}',
+    });
+    expect(response.status).toBe(400);
   });
 
   it('refuses every SSM operation to a user without policies, with AccessDeniedException', async () => {

@@ -409,6 +409,56 @@ export const ERROR_CODES = {
     wsCloseCode: null,
     summary: 'The console password is too weak for the password policy.',
   },
+  // --- CloudWatch Logs, CloudTrail and OpenSSM's recording/audit operations. ---
+  ResourceNotFoundException: {
+    httpStatus: 400,
+    awsType: 'ResourceNotFoundException',
+    wsCloseCode: null,
+    summary: 'The log group, log stream or session recording does not exist.',
+  },
+  ResourceAlreadyExistsException: {
+    httpStatus: 400,
+    awsType: 'ResourceAlreadyExistsException',
+    wsCloseCode: null,
+    summary: 'A log group with that name exists already.',
+  },
+  InvalidParameterException: {
+    httpStatus: 400,
+    awsType: 'InvalidParameterException',
+    wsCloseCode: null,
+    summary:
+      'A CloudWatch Logs parameter is invalid (a retention value, a token, conflicting options).',
+  },
+  InvalidLookupAttributesException: {
+    httpStatus: 400,
+    awsType: 'InvalidLookupAttributesException',
+    wsCloseCode: null,
+    summary: 'LookupEvents got more than one lookup attribute, or an unknown key.',
+  },
+  InvalidTimeRangeException: {
+    httpStatus: 400,
+    awsType: 'InvalidTimeRangeException',
+    wsCloseCode: null,
+    summary: "LookupEvents' StartTime is after its EndTime.",
+  },
+  InvalidMaxResultsException: {
+    httpStatus: 400,
+    awsType: 'InvalidMaxResultsException',
+    wsCloseCode: null,
+    summary: "LookupEvents' MaxResults is outside 1–50.",
+  },
+  InvalidNextTokenException: {
+    httpStatus: 400,
+    awsType: 'InvalidNextTokenException',
+    wsCloseCode: null,
+    summary: 'A CloudTrail pagination token this server did not issue.',
+  },
+  InvalidEventCategoryException: {
+    httpStatus: 400,
+    awsType: 'InvalidEventCategoryException',
+    wsCloseCode: null,
+    summary: "LookupEvents' EventCategory is not insight.",
+  },
   InternalServerError: {
     httpStatus: 500,
     awsType: 'InternalServerError',

@@ -10,3 +10,4 @@ export * from './smux.js';
 export * from './json-shape.js';
 export * from './document-interpolation.js';
 export * from './payloads/index.js';
+export * from './audit-chain.js';

@@ -30,6 +30,19 @@ import { createChannelTokens } from './gateway/channel-tokens.js';
 import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
 import type { ServerIdentity, Services } from './services/services.js';
+import { LOGS_OPERATIONS } from './api/logs/logs-operations.js';
+import { LOGS_TARGET_PREFIX } from './api/logs/logs-input.js';
+import { CLOUDTRAIL_OPERATIONS } from './api/cloudtrail/cloudtrail-operations.js';
+import { CLOUDTRAIL_TARGET_PREFIX } from './api/cloudtrail/lookup-events.js';
+import { OPENSSM_OPERATIONS } from './api/openssm/openssm-operations.js';
+import { OPENSSM_TARGET_PREFIX } from './api/openssm/get-session-recording.js';
+import { loadOrCreateAuditSigner } from './audit/audit-signer.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import { createJsonRouter } from './http/json-router.js';
+import { createDirectoryObjectStore, type ObjectStore } from './logs/object-store.js';
+import { createLogService, type LogService } from './services/log-service.js';
+import { createRecordingService } from './services/recording-service.js';
+import { createSessionLogging } from './services/session-logging.js';
 import { openSqliteStorage } from './storage/index.js';
 import type { Storage } from './storage/repositories.js';
 
@@ -46,6 +59,10 @@ export interface RunningServer {
   readonly selfSignedCa?: { readonly path: string; readonly fingerprint: string };
   readonly services: Services;
   readonly storage: Storage;
+  /** Runs the retention sweeps now (they also run hourly); returns what was deleted. */
+  runMaintenance(): Promise<{ recordings: number; logEvents: number }>;
+  /** Waits until the recordings of ended sessions are written. */
+  recordingsSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,7 +72,20 @@ export interface StartOptions {
   readonly audit?: AuditSink;
   /** How long a session survives its agent's data socket being gone (default 30 s). */
   readonly agentGraceMs?: number;
+  /** Where recordings go (default: directories under DATA_DIR/objects); tests inject faults. */
+  readonly objectStore?: ObjectStore;
+  /** Wraps the log store the recorder writes to (tests inject faults). */
+  readonly wrapLogService?: (logs: LogService) => LogService;
+  /** How long an ended session's failing log writes are retried (default 10 min). */
+  readonly logDrainMs?: number;
 }
+
+/** Retention sweeps (recordings, log groups) run this often. */
+export const MAINTENANCE_INTERVAL_MS = 3_600_000;
+/** Objects live in buckets (directories) here, under the data directory. */
+export const OBJECTS_DIR = 'objects';
+const DEFAULT_LOG_DRAIN_MS = 600_000;
+const LOG_FLUSH_MS = 1_000;
 
 /** An agent re-creates a dropped data channel within seconds; 30 s covers a slow network. */
 export const DEFAULT_AGENT_GRACE_MS = 30_000;
@@ -107,6 +137,41 @@ export async function startServer(
     );
     const documents = createDocumentService({ repository: storage.documents, identity });
     await documents.syncBuiltIns(now());
+    const signer = await loadOrCreateAuditSigner(config.dataDir);
+    const trail = new AuditTrail({
+      repository: storage.audit,
+      signer,
+      identity,
+      now,
+      log,
+      digestEvery: config.auditDigestEvery,
+      digestIntervalMs: config.auditDigestIntervalSeconds * 1000,
+      ...(options.audit === undefined ? {} : { observer: options.audit }),
+    });
+    await trail.start();
+    const auditEvent = (event: Parameters<AuditTrail['recordServiceEvent']>[0]) => {
+      void trail.recordServiceEvent(event);
+    };
+    const logs = createLogService(storage.logs);
+    const recordings = createRecordingService({
+      repository: storage.recordings,
+      store: options.objectStore ?? createDirectoryObjectStore(join(config.dataDir, OBJECTS_DIR)),
+      defaultBucket: config.recordingBucket,
+    });
+    const sessionLogging = createSessionLogging({
+      identity,
+      recordings: storage.recordings,
+      store: recordings.store,
+      defaultBucket: config.recordingBucket,
+      logs: options.wrapLogService?.(logs) ?? logs,
+      audit: auditEvent,
+      terminate: (sessionId, output) => services.sessions.terminate(sessionId, now(), output),
+      minuteMs: config.sessionMinuteMs,
+      flushMs: LOG_FLUSH_MS,
+      drainMs: options.logDrainMs ?? DEFAULT_LOG_DRAIN_MS,
+      now,
+      log,
+    });
     const connections = createInProcessConnectionRegistry();
     const instances = createInstanceService({ identity, credentials, ...storage });
     const tokens = createChannelTokens(storage.channelTokens);
@@ -117,6 +182,8 @@ export async function startServer(
       log,
       now,
       agentGraceMs: options.agentGraceMs ?? DEFAULT_AGENT_GRACE_MS,
+      audit: auditEvent,
+      identity,
     });
     const services: Services = {
       identity,
@@ -132,28 +199,55 @@ export async function startServer(
         tokens,
         streamUrlBase: () => streamUrlBase,
         gateway: () => gateway,
+        logging: sessionLogging,
       }),
       iam,
+      logs,
+      recordings,
+      audit: {
+        flush: () => trail.flush(),
+        lookup: (filter, page) => storage.audit.lookup(filter, page),
+        scan: (fromSeq, limit) => storage.audit.scan(fromSeq, limit),
+        head: () => storage.audit.head(),
+        publicKeyPem: signer.publicKeyPem,
+        keyFingerprint: signer.fingerprint,
+      },
     };
-    const audit: AuditSink = options.audit ?? {
-      // The logger stamps its own time; the event's is the same instant.
-      record: ({ time: _time, ...event }) => log.info('api call', event),
-    };
+    const audit: AuditSink = trail;
     const authenticate = createRequestAuthenticator({ storage, credentials, identity, now });
     const authorize = createPolicyAuthorizer(createAccessEvaluator(iam.resolvePrincipal));
-    const ssm = createAwsJsonDispatcher({
-      targetPrefix: 'AmazonSSM',
-      signingService: 'ssm',
-      eventSource: 'ssm.amazonaws.com',
-      operations: SSM_OPERATIONS,
-      services,
-      authenticate,
-      authorize,
-      secureTransport,
-      audit,
-      now,
-      log,
+    const jsonService = (
+      targetPrefix: string,
+      signingService: string,
+      eventSource: string,
+      operations: typeof SSM_OPERATIONS,
+    ) => ({
+      targetPrefix,
+      dispatch: createAwsJsonDispatcher({
+        targetPrefix,
+        signingService,
+        eventSource,
+        operations,
+        services,
+        authenticate,
+        authorize,
+        secureTransport,
+        audit,
+        now,
+        log,
+      }),
     });
+    const ssm = createJsonRouter([
+      jsonService('AmazonSSM', 'ssm', 'ssm.amazonaws.com', SSM_OPERATIONS),
+      jsonService(LOGS_TARGET_PREFIX, 'logs', 'logs.amazonaws.com', LOGS_OPERATIONS),
+      jsonService(
+        CLOUDTRAIL_TARGET_PREFIX,
+        'cloudtrail',
+        'cloudtrail.amazonaws.com',
+        CLOUDTRAIL_OPERATIONS,
+      ),
+      jsonService(OPENSSM_TARGET_PREFIX, 'openssm', 'openssm.amazonaws.com', OPENSSM_OPERATIONS),
+    ]);
     const query = createQueryDispatcher({
       operations: [...IAM_OPERATIONS, ...STS_OPERATIONS],
       services,
@@ -185,6 +279,47 @@ export async function startServer(
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
     const url = config.publicUrl ?? `${tls === undefined ? 'http' : 'https'}://${host}:${port}`;
     streamUrlBase = url.replace(/^http/, 'ws');
+    const runMaintenance = async () => {
+      const at = now();
+      const logEvents = await logs.expire(at);
+      const deleted =
+        config.recordingRetentionDays === 0
+          ? 0
+          : await recordings.sweep(
+              at,
+              config.recordingRetentionDays,
+              async (recording) => {
+                await trail.recordServiceEvent({
+                  name: 'RecordingDeleted',
+                  time: now(),
+                  owner: {
+                    arn: recording.owner,
+                    name: recording.owner.slice(recording.owner.lastIndexOf('/') + 1),
+                  },
+                  resources: [
+                    `arn:${identity.partition}:ssm:${identity.region}:${identity.accountId}:session/${recording.sessionId}`,
+                  ],
+                  details: {
+                    sessionId: recording.sessionId,
+                    target: recording.target,
+                    bucket: recording.bucket,
+                    startedAt: new Date(recording.startedAt).toISOString(),
+                    retentionDays: config.recordingRetentionDays,
+                  },
+                });
+              },
+              (sessionId) => gateway.isMonitoring(sessionId),
+            );
+      return { recordings: deleted, logEvents };
+    };
+    const maintenance = setInterval(() => {
+      runMaintenance().catch((error: unknown) =>
+        log.error('retention sweep failed', {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    }, MAINTENANCE_INTERVAL_MS);
+    maintenance.unref();
     return {
       url,
       port,
@@ -194,9 +329,18 @@ export async function startServer(
         : { selfSignedCa: { path: selfSigned.caPath, fingerprint: selfSigned.caFingerprint } }),
       services,
       storage,
+      runMaintenance,
+      recordingsSettled: () => gateway.settled(),
       async close() {
+        clearInterval(maintenance);
         gateway.closeAll();
         await http.close();
+        // Ended sessions' recordings get a moment to be written; failing stores are not waited for.
+        await Promise.race([
+          gateway.settled(),
+          new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+        ]);
+        await trail.close();
         await storage.close();
       },
     };

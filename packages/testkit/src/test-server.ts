@@ -38,8 +38,12 @@ export interface TestServerOptions {
   readonly publicUrl?: string;
   /** More `openssm server` flags, e.g. `['--tls-self-signed']`. */
   readonly extraArgs?: readonly string[];
-  /** Receives every API call's audit event (by default they are logged, silently). */
+  /** Receives every API call's audit event (the audit trail records them too). */
   readonly audit?: StartOptions['audit'];
+  /** Where recordings go instead of DATA_DIR/objects (fault injection). */
+  readonly objectStore?: StartOptions['objectStore'];
+  /** Wraps the log store session transcripts are written to (fault injection). */
+  readonly wrapLogService?: StartOptions['wrapLogService'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -61,6 +65,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.agentGraceMs === undefined ? {} : { agentGraceMs: options.agentGraceMs }),
     ...(options.audit === undefined ? {} : { audit: options.audit }),
+    ...(options.objectStore === undefined ? {} : { objectStore: options.objectStore }),
+    ...(options.wrapLogService === undefined ? {} : { wrapLogService: options.wrapLogService }),
   });
   const tls = config.tlsSelfSigned || config.tlsCert !== undefined;
   const text = await readFile(server.adminCredentials.path, 'utf8');

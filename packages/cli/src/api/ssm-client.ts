@@ -10,6 +10,7 @@ import { resolveCliConfig, type CliConfig, type CliFlags } from '../config/cli-c
 import { createCredentialProvider } from '../config/credentials.js';
 import { readTextIfExists } from '../config/read-text.js';
 import type { Host } from '../host/host.js';
+import { createJsonCall, type JsonCall } from './json-api.js';
 
 export interface ApiContext {
   readonly config: CliConfig;
@@ -19,6 +20,8 @@ export interface ApiContext {
   readonly sts: STSClient;
   /** The CAs to trust for the data-channel WebSocket too; undefined keeps Node's defaults. */
   readonly ca: string[] | undefined;
+  /** Signed JSON 1.1 calls to CloudTrail, CloudWatch Logs and OpenSSM's own operations. */
+  readonly json: JsonCall;
 }
 
 /** Creates an SSMClient; tests replace this to talk to a fake endpoint without real files. */
@@ -40,5 +43,11 @@ export const createApiContext: ApiFactory = (flags, host) => {
     iam: new IAMClient({ region: 'us-east-1', ...shared }),
     sts: new STSClient({ region: config.region, ...shared }),
     ca,
+    json: createJsonCall({
+      endpoint: config.endpoint,
+      region: config.region,
+      credentials: shared.credentials,
+      ca,
+    }),
   };
 };

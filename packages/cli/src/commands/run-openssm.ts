@@ -9,6 +9,7 @@ import { CliError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { OPENSSM_VERSION } from '../version.js';
 import type { Command, OpenssmDependencies, OptionValues } from './command.js';
+import { auditCommand } from './audit.js';
 import { connectCommand } from './connect.js';
 import { iamCommand } from './iam.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, splitVerb } from './global-options.js';
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   sessionsCommand,
   terminateCommand,
   iamCommand,
+  auditCommand,
 ];
 
 /** Verbs that are other programs (see sibling.ts). */

@@ -18,9 +18,19 @@ export interface ServerConfig {
   /** Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy). */
   readonly allowInsecureHttp: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Bucket (a directory under DATA_DIR/objects) for recordings without s3BucketName. */
+  readonly recordingBucket: string;
+  /** Recordings older than this many days are deleted; 0 keeps them. */
+  readonly recordingRetentionDays: number;
+  /** A signed digest after this many audit records… */
+  readonly auditDigestEvery: number;
+  /** …and at least this often (seconds) while records arrive. */
+  readonly auditDigestIntervalSeconds: number;
+  /** Test only: the length of a preferences "minute" in ms (60000). */
+  readonly sessionMinuteMs: number;
 }
 
-type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level';
+type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'integer';
 
 export interface OptionSpec {
   readonly flag: string;
@@ -98,6 +108,45 @@ export const SERVER_OPTIONS = {
     default: 'info',
     description: 'debug, info, warn or error.',
   },
+  recordingBucket: {
+    flag: '--recording-bucket',
+    env: 'OPENSSM_RECORDING_BUCKET',
+    kind: 'string',
+    default: 'openssm-session-recordings',
+    description:
+      'Bucket for session recordings and transcripts when the session preferences name no s3BucketName. Buckets are directories under DATA_DIR/objects.',
+  },
+  recordingRetentionDays: {
+    flag: '--recording-retention-days',
+    env: 'OPENSSM_RECORDING_RETENTION_DAYS',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Delete session recordings (and their transcripts) this many days after the session started; each deletion is audited (RecordingDeleted). 0 keeps them.',
+  },
+  auditDigestEvery: {
+    flag: '--audit-digest-every',
+    env: 'OPENSSM_AUDIT_DIGEST_EVERY',
+    kind: 'integer',
+    default: '1000',
+    description: 'Write a signed digest record after this many audit records.',
+  },
+  auditDigestInterval: {
+    flag: '--audit-digest-interval',
+    env: 'OPENSSM_AUDIT_DIGEST_INTERVAL',
+    kind: 'integer',
+    default: '3600',
+    description:
+      'Write a signed digest at least this often, in seconds, while audit records arrive.',
+  },
+  sessionMinuteMs: {
+    flag: '--session-minute-ms',
+    env: 'OPENSSM_SESSION_MINUTE_MS',
+    kind: 'integer',
+    default: '60000',
+    description:
+      'Test only: how many milliseconds one minute of idleSessionTimeout and maxSessionDuration lasts. Leave at 60000 in production.',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof SERVER_OPTIONS;
@@ -173,6 +222,22 @@ export function resolveServerConfig(
       `--public-url must be an http(s) origin such as https://ssm.example.com, got ${publicUrl}`,
     );
   }
+  const integer = (name: OptionName, min: number, max: number): number => {
+    const value = text(name) ?? '';
+    const parsed = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+    if (!(parsed >= min && parsed <= max)) {
+      throw new ConfigError(
+        `${SERVER_OPTIONS[name].flag} must be a whole number from ${String(min)} to ${String(max)}, got ${value}`,
+      );
+    }
+    return parsed;
+  };
+  const recordingBucket = text('recordingBucket')!;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(recordingBucket)) {
+    throw new ConfigError(
+      `--recording-bucket must be a valid S3 bucket name, got ${recordingBucket}`,
+    );
+  }
   const config: ServerConfig = {
     dataDir: resolve(cwd, text('dataDir')!),
     listenHost,
@@ -184,6 +249,11 @@ export function resolveServerConfig(
     tlsSelfSigned,
     allowInsecureHttp: bool('allowInsecureHttp'),
     logLevel: logLevel as ServerConfig['logLevel'],
+    recordingBucket,
+    recordingRetentionDays: integer('recordingRetentionDays', 0, 36_500),
+    auditDigestEvery: integer('auditDigestEvery', 1, 1_000_000),
+    auditDigestIntervalSeconds: integer('auditDigestInterval', 1, 86_400),
+    sessionMinuteMs: integer('sessionMinuteMs', 1, 60_000),
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {

@@ -290,7 +290,9 @@ function checkShellInputs(inputs: JsonObject, where: string, keys: readonly stri
 
 // ---- Session documents, schema 1.0 -----------------------------------------------------------
 
-const SESSION_INPUTS: Readonly<Record<string, 'string' | 'boolean' | 'minutes' | 'profile'>> = {
+type SessionInputKind = 'string' | 'boolean' | 'minutes' | 'profile' | 'failure-mode';
+
+const SESSION_INPUTS: Readonly<Record<string, SessionInputKind>> = {
   s3BucketName: 'string',
   s3KeyPrefix: 'string',
   s3EncryptionEnabled: 'boolean',
@@ -303,6 +305,29 @@ const SESSION_INPUTS: Readonly<Record<string, 'string' | 'boolean' | 'minutes' |
   idleSessionTimeout: 'minutes',
   maxSessionDuration: 'minutes',
   shellProfile: 'profile',
+  // OpenSSM's additions (docs/session-logs.md): keystrokes in the recording, and whether a
+  // session whose logs cannot be written goes on ("open") or is closed ("closed").
+  openssmRecordInput: 'boolean',
+  openssmLogFailureMode: 'failure-mode',
+};
+/** Patterns of the string inputs that name things (AWS's S3 and CloudWatch Logs rules). */
+const INPUT_PATTERNS: Readonly<Record<string, { pattern: RegExp; what: string }>> = {
+  s3BucketName: {
+    pattern: /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$/,
+    what: 'an S3 bucket name (3–63 lowercase letters, digits, dots and hyphens)',
+  },
+  s3KeyPrefix: {
+    pattern: /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9!_.*'()/@=+-]{0,512}$/,
+    what: "an S3 key prefix (letters, digits and !_.*'()/@=+-, no '..' segment)",
+  },
+  cloudWatchLogGroupName: {
+    pattern: /^[.\-_/#A-Za-z0-9]{0,512}$/,
+    what: 'a log group name (letters, digits and ._-/#, at most 512)',
+  },
+  runAsDefaultUser: {
+    pattern: /^([a-z_][a-z0-9_.-]{0,31}\$?)?$/i,
+    what: 'an operating-system user name (at most 32 letters, digits and _.-)',
+  },
 };
 /** AWS's ranges, in minutes: idle 1–60 (default 20), longest session 1–1440 (24 h). */
 const MINUTES: Readonly<Record<string, readonly [number, number]>> = {
@@ -377,8 +402,18 @@ function checkSessionInputs(inputs: JsonObject): void {
   for (const [key, value] of Object.entries(inputs)) {
     const where = `inputs.${key}`;
     switch (SESSION_INPUTS[key]) {
-      case 'string':
+      case 'string': {
         if (typeof value !== 'string') throw invalid(`${where} must be a string.`);
+        const rule = INPUT_PATTERNS[key];
+        if (rule !== undefined && !isPlaceholder(value) && !rule.pattern.test(value)) {
+          throw invalid(`${where} must be ${rule.what}.`);
+        }
+        break;
+      }
+      case 'failure-mode':
+        if (!(value === 'open' || value === 'closed' || value === '' || isPlaceholder(value))) {
+          throw invalid(`${where} must be "open" (the session goes on) or "closed".`);
+        }
         break;
       case 'boolean':
         if (!(

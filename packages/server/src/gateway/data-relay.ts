@@ -8,6 +8,7 @@ import {
   MessageType,
   decodeAgentMessage,
   parseAgentSessionState,
+  type DecodedAgentMessage,
 } from '@openssm/protocol';
 import type { SessionStatus } from '../storage/records.js';
 import { channelClosedMessage, publicationMessage } from './frames.js';
@@ -19,6 +20,15 @@ export interface RelayEvents {
   agentLost(sessionId: string): void;
 }
 
+/**
+ * Sees every stream frame the relay forwards (the session monitor: recording, idle timer).
+ * It gets the decoded message and must not throw; the relay forwards the original bytes.
+ */
+export interface RelayTap {
+  fromClient(message: DecodedAgentMessage): void;
+  fromAgent(message: DecodedAgentMessage): void;
+}
+
 export interface RelayOptions {
   readonly sessionId: string;
   readonly target: string;
@@ -28,6 +38,7 @@ export interface RelayOptions {
   readonly maxPayloadLength: number;
   readonly now: () => number;
   readonly events: RelayEvents;
+  readonly tap?: RelayTap;
 }
 
 export interface RelayEnd {
@@ -72,8 +83,11 @@ export class SessionRelay {
     }
     return {
       receive: (bytes) => {
-        const type = this.header(bytes);
-        if (CLIENT_TO_AGENT.has(type)) this.agent?.send(bytes);
+        const message = this.decode(bytes);
+        if (CLIENT_TO_AGENT.has(message.messageType)) {
+          this.options.tap?.fromClient(message);
+          this.agent?.send(bytes);
+        }
       },
       closed: () => {
         if (this.client !== socket) return;
@@ -102,11 +116,12 @@ export class SessionRelay {
     socket.send(publicationMessage(kind, this.options.sessionId, this.options.now()));
     return {
       receive: (bytes) => {
-        const type = this.header(bytes);
-        if (AGENT_TO_CLIENT.has(type)) {
+        const message = this.decode(bytes);
+        if (AGENT_TO_CLIENT.has(message.messageType)) {
+          this.options.tap?.fromAgent(message);
           this.client?.send(bytes);
-        } else if (type === MessageType.AgentSessionState) {
-          this.onSessionState(bytes);
+        } else if (message.messageType === MessageType.AgentSessionState) {
+          this.onSessionState(message);
         }
       },
       closed: () => {
@@ -141,14 +156,13 @@ export class SessionRelay {
     this.agent = undefined;
   }
 
-  private header(bytes: Uint8Array): string {
-    // Headers only: the peers verify digests; the relay must not spend CPU re-hashing payloads.
-    return decodeAgentMessage(bytes, { maxPayloadLength: this.options.maxPayloadLength })
-      .messageType;
+  private decode(bytes: Uint8Array): DecodedAgentMessage {
+    // No digest check: the peers verify digests; the relay must not spend CPU re-hashing
+    // payloads. The payload is a view into `bytes`, not a copy.
+    return decodeAgentMessage(bytes, { maxPayloadLength: this.options.maxPayloadLength });
   }
 
-  private onSessionState(bytes: Uint8Array): void {
-    const message = decodeAgentMessage(bytes, { maxPayloadLength: this.options.maxPayloadLength });
+  private onSessionState(message: DecodedAgentMessage): void {
     const state = parseAgentSessionState(message.payload);
     if (state.sessionId !== '' && state.sessionId !== this.options.sessionId) {
       throw new CodedError('PayloadInvalid', 'agent_session_state names another session');

@@ -11,7 +11,10 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionRegistry } from '../services/connection-registry.js';
 import type { SessionGateway, SessionService } from '../services/session-service.js';
+import type { ServiceEvent } from '../audit/cloudtrail-record.js';
+import { instanceArn, sessionArn, type ServerIdentity } from '../services/services.js';
 import type { SessionRecord, SessionStatus } from '../storage/records.js';
+import type { SessionMonitor } from './session-monitor.js';
 import { ControlHub } from './control-hub.js';
 import { channelClosedMessage, interactiveShellMessage } from './frames.js';
 import { SessionRelay } from './data-relay.js';
@@ -23,6 +26,9 @@ export interface GatewayOptions {
   readonly now: () => number;
   /** How long a session survives its agent's data socket being gone. */
   readonly agentGraceMs: number;
+  /** Session lifecycle events for the audit trail (connect, disconnect, end). */
+  readonly audit?: (event: ServiceEvent) => void;
+  readonly identity?: ServerIdentity;
 }
 
 /** What the node printed when its agent vanished mid-session. */
@@ -31,6 +37,9 @@ export const AGENT_LOST_OUTPUT = 'The session ended because the node disconnecte
 export class Gateway implements SessionGateway {
   readonly control: ControlHub;
   private readonly relays = new Map<string, SessionRelay>();
+  private readonly monitors = new Map<string, SessionMonitor>();
+  /** The connection state last audited per live session: both ends report Connected. */
+  private readonly audited = new Map<string, SessionStatus>();
 
   constructor(private readonly options: GatewayOptions) {
     this.control = new ControlHub(
@@ -45,16 +54,21 @@ export class Gateway implements SessionGateway {
     );
   }
 
-  openOnNode(instanceId: string, task: AgentTaskPayload): boolean {
+  openOnNode(instanceId: string, task: AgentTaskPayload, monitor?: SessionMonitor): boolean {
+    if (monitor !== undefined) this.monitors.set(task.sessionId, monitor);
     this.relayFor({ sessionId: task.sessionId, target: instanceId });
     const sent = this.control.send(instanceId, interactiveShellMessage(task, this.options.now()));
-    if (!sent) this.dropRelay(task.sessionId);
+    if (!sent) {
+      this.dropRelay(task.sessionId);
+      this.finishMonitor(task.sessionId);
+    }
     return sent;
   }
 
   closeChannels(session: SessionRecord, output: string): void {
     this.relays.get(session.sessionId)?.end(output);
     this.dropRelay(session.sessionId);
+    this.ended(session, output);
     // The control-channel copy reaches the agent even when its data channel is gone.
     this.control.send(session.target, channelClosedMessage(session, '', this.options.now(), true));
   }
@@ -69,6 +83,9 @@ export class Gateway implements SessionGateway {
         agentGraceMs: this.options.agentGraceMs,
         maxPayloadLength: DEFAULT_MAX_PAYLOAD_LENGTH,
         now: this.options.now,
+        ...(this.monitors.has(session.sessionId)
+          ? { tap: this.monitors.get(session.sessionId)! }
+          : {}),
         events: {
           statusChanged: (sessionId, status) => this.setStatus(sessionId, status),
           agentLost: (sessionId) => {
@@ -87,6 +104,52 @@ export class Gateway implements SessionGateway {
   closeAll(): void {
     for (const relay of this.relays.values()) relay.end('The server is shutting down.');
     this.relays.clear();
+    for (const sessionId of [...this.monitors.keys()]) this.finishMonitor(sessionId);
+  }
+
+  /** True while this gateway records the session (its recording is still being written). */
+  isMonitoring(sessionId: string): boolean {
+    return this.monitors.has(sessionId);
+  }
+
+  /** Waits for recordings of ended sessions to be written (server shutdown, tests). */
+  async settled(): Promise<void> {
+    await Promise.all(this.finishing);
+  }
+
+  private readonly finishing = new Set<Promise<void>>();
+
+  private finishMonitor(sessionId: string): void {
+    const monitor = this.monitors.get(sessionId);
+    if (monitor === undefined) return;
+    this.monitors.delete(sessionId);
+    const done = monitor
+      .end(this.options.now())
+      .catch((error: unknown) => this.logFailure('recording finish', error))
+      .finally(() => this.finishing.delete(done));
+    this.finishing.add(done);
+  }
+
+  /** The session is over: its recording is finished and the end is audited. */
+  private ended(session: SessionRecord, output: string): void {
+    this.finishMonitor(session.sessionId);
+    this.audited.delete(session.sessionId);
+    const identity = this.options.identity;
+    if (this.options.audit === undefined || identity === undefined) return;
+    const now = this.options.now();
+    this.options.audit({
+      name: 'SessionEnd',
+      time: now,
+      owner: { arn: session.owner, name: session.owner.slice(session.owner.lastIndexOf('/') + 1) },
+      resources: [sessionArn(identity, session.sessionId), instanceArn(identity, session.target)],
+      details: {
+        sessionId: session.sessionId,
+        target: session.target,
+        status: session.status,
+        reason: output.slice(0, 1024),
+        durationSeconds: Math.max(0, Math.round((now - session.startedAt) / 1000)),
+      },
+    });
   }
 
   private onTaskComplete(instanceId: string, complete: AgentTaskComplete): void {
@@ -104,17 +167,37 @@ export class Gateway implements SessionGateway {
     status: SessionStatus,
     output: string,
   ): Promise<void> {
-    await this.options
+    const ended = await this.options
       .sessions()
       .setStatus(sessionId, status, this.options.now(), output.slice(0, 1024));
     this.relays.get(sessionId)?.end(output);
     this.dropRelay(sessionId);
+    if (ended !== undefined) this.ended(ended, output);
+    else this.finishMonitor(sessionId);
   }
 
   private setStatus(sessionId: string, status: SessionStatus): void {
     this.options
       .sessions()
       .setStatus(sessionId, status, this.options.now())
+      .then((session) => {
+        const identity = this.options.identity;
+        if (session === undefined || identity === undefined || this.options.audit === undefined)
+          return;
+        if (status !== 'Connected' && status !== 'Disconnected') return;
+        if (this.audited.get(sessionId) === status) return;
+        this.audited.set(sessionId, status);
+        this.options.audit({
+          name: status === 'Connected' ? 'SessionConnect' : 'SessionDisconnect',
+          time: this.options.now(),
+          owner: {
+            arn: session.owner,
+            name: session.owner.slice(session.owner.lastIndexOf('/') + 1),
+          },
+          resources: [sessionArn(identity, sessionId), instanceArn(identity, session.target)],
+          details: { sessionId, target: session.target, status },
+        });
+      })
       .catch((error: unknown) => this.logFailure('session status', error));
   }
 

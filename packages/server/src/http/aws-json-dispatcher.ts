@@ -48,6 +48,7 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
       : undefined;
     let principal: Principal | undefined;
     let resource: string | undefined;
+    let requestParameters: unknown;
     try {
       if (operation === undefined) {
         throw new CodedError(
@@ -62,7 +63,9 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
           signedTarget: true,
         });
       }
-      const input = operation.parse(parseBody(request.body));
+      const body = parseBody(request.body);
+      requestParameters = body;
+      const input = operation.parse(body);
       const context: OperationContext = {
         requestId: request.requestId,
         principal,
@@ -88,7 +91,10 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
         });
       }
       const output = await operation.handle(input, context);
-      record(options, request, now, target, principal, resource, undefined);
+      await record(options, request, now, target, principal, resource, {
+        requestParameters,
+        responseElements: output,
+      });
       return respond(request, 200, output);
     } catch (error) {
       const coded = toCodedError(error);
@@ -100,7 +106,11 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
           error: error instanceof Error ? error.stack : String(error),
         });
       }
-      record(options, request, now, target, principal, resource, coded.spec.awsType);
+      await record(options, request, now, target, principal, resource, {
+        errorCode: coded.spec.awsType,
+        errorMessage: coded.code === 'InternalServerError' ? undefined : coded.message,
+        requestParameters,
+      });
       return respond(request, coded.spec.httpStatus, {
         __type: coded.spec.awsType,
         message:
@@ -143,22 +153,34 @@ function respond(request: RawRequest, status: number, body: object): RawResponse
   };
 }
 
-function record(
+async function record(
   options: AwsJsonDispatcherOptions,
   request: RawRequest,
   now: number,
   target: string,
   principal: Principal | undefined,
   resource: string | undefined,
-  errorCode: string | undefined,
-): void {
-  recordApiCall(options.audit, {
+  outcome: {
+    readonly errorCode?: string;
+    readonly errorMessage?: string | undefined;
+    readonly requestParameters?: unknown;
+    readonly responseElements?: unknown;
+  },
+): Promise<void> {
+  // Secrets leave the request and response in cloudtrail-record.ts (redact) before storage.
+  await recordApiCall(options.audit, {
     request: { ...request, userAgent: headerValue(request, 'user-agent') },
     now,
     eventSource: options.eventSource,
-    eventName: target.slice(options.targetPrefix.length + 1),
+    eventName: target.startsWith(`${options.targetPrefix}.`)
+      ? target.slice(options.targetPrefix.length + 1)
+      : target,
     principalArn: principal?.arn,
     resource,
-    errorCode,
+    errorCode: outcome.errorCode,
+    principal,
+    errorMessage: outcome.errorMessage,
+    requestParameters: outcome.requestParameters,
+    responseElements: outcome.responseElements,
   });
 }

@@ -119,7 +119,9 @@ export function createQueryDispatcher(options: QueryDispatcherOptions): QueryDis
         });
       }
       const result = await operation.handle(input, context);
-      record(options, request, now, service, actionName, principal, resource, undefined);
+      await record(options, request, now, service, actionName, principal, resource, {
+        responseElements: result,
+      });
       return {
         status: 200,
         headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
@@ -141,7 +143,10 @@ export function createQueryDispatcher(options: QueryDispatcherOptions): QueryDis
         code: coded.spec.awsType,
         status: coded.spec.httpStatus,
       };
-      record(options, request, now, service, actionName, principal, resource, mapped.code);
+      await record(options, request, now, service, actionName, principal, resource, {
+        errorCode: mapped.code,
+        errorMessage: coded.code === 'InternalServerError' ? undefined : coded.message,
+      });
       return {
         status: mapped.status,
         headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
@@ -157,7 +162,7 @@ export function createQueryDispatcher(options: QueryDispatcherOptions): QueryDis
   };
 }
 
-function record(
+async function record(
   options: QueryDispatcherOptions,
   request: RawRequest,
   now: number,
@@ -165,15 +170,29 @@ function record(
   actionName: string,
   principal: Principal | undefined,
   resource: string | undefined,
-  errorCode: string | undefined,
-): void {
-  recordApiCall(options.audit, {
+  outcome: {
+    readonly errorCode?: string;
+    readonly errorMessage?: string | undefined;
+    readonly responseElements?: unknown;
+  },
+): Promise<void> {
+  // The form's fields, without the envelope; secrets are redacted before storage.
+  const requestParameters = Object.fromEntries(
+    [...new URLSearchParams(request.body.toString('utf8')).entries()].filter(
+      ([key]) => key !== 'Action' && key !== 'Version',
+    ),
+  );
+  await recordApiCall(options.audit, {
     request: { ...request, userAgent: headerValue(request, 'user-agent') },
     now,
     eventSource: SERVICES[service].eventSource,
     eventName: actionName,
     principalArn: principal?.arn,
     resource,
-    errorCode,
+    errorCode: outcome.errorCode,
+    principal,
+    errorMessage: outcome.errorMessage,
+    requestParameters,
+    responseElements: outcome.responseElements,
   });
 }

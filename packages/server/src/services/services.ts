@@ -7,6 +7,22 @@ import type { DocumentService } from './document-service.js';
 import type { IamService } from './iam/iam-service.js';
 import type { InstanceService } from './instance-service.js';
 import type { SessionService } from './session-service.js';
+import type { LogService } from './log-service.js';
+import type { RecordingService } from './recording-service.js';
+import type { AuditFilter } from '../storage/log-repositories.js';
+import type { AuditRow } from '../storage/log-records.js';
+import type { Page, PageRequest } from '../storage/records.js';
+
+/** The audit trail as the API reads it: lookups, the chain in order, the digest key. */
+export interface AuditReader {
+  /** Waits until records of calls already answered are stored. */
+  flush(): Promise<void>;
+  lookup(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRow>>;
+  scan(fromSeq: number, limit: number): Promise<readonly AuditRow[]>;
+  head(): Promise<AuditRow | undefined>;
+  readonly publicKeyPem: string;
+  readonly keyFingerprint: string;
+}
 
 export interface ServerIdentity {
   readonly region: string;
@@ -24,6 +40,18 @@ export interface Services {
   readonly sessions: SessionService;
   readonly iam: IamService;
   readonly documents: DocumentService;
+  readonly logs: LogService;
+  readonly recordings: RecordingService;
+  readonly audit: AuditReader;
+}
+
+/** `arn:…:logs:<region>:<account>:log-group:<name>`, as IAM policies name log groups. */
+export function logGroupArn(identity: ServerIdentity, name: string): string {
+  return `arn:${identity.partition}:logs:${identity.region}:${identity.accountId}:log-group:${name}`;
+}
+
+export function logStreamArn(identity: ServerIdentity, group: string, stream: string): string {
+  return `${logGroupArn(identity, group)}:log-stream:${stream}`;
 }
 
 export function instanceArn(identity: ServerIdentity, instanceId: string): string {

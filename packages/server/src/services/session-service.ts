@@ -6,10 +6,14 @@ import { randomBytes } from 'node:crypto';
 import {
   CodedError,
   type AgentTaskPayload,
+  type JsonObject,
   type JsonValue,
   type SessionParameterValue,
 } from '@openssm/protocol';
+import { DEFAULT_SESSION_DOCUMENT } from '../documents/builtin-documents.js';
 import type { ChannelTokens } from '../gateway/channel-tokens.js';
+import type { SessionMonitor } from '../gateway/session-monitor.js';
+import { resolveSessionPreferences } from '../logs/session-preferences.js';
 import type { SessionFilter, SessionRepository } from '../storage/repositories.js';
 import type {
   Page,
@@ -21,11 +25,15 @@ import type {
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { InstanceService } from './instance-service.js';
 import type { DocumentService } from './document-service.js';
+import type { SessionLogging } from './session-logging.js';
 
 /** What the gateway does for the session service; implemented by gateway/gateway.ts. */
 export interface SessionGateway {
-  /** Sends `interactive_shell` to the node; false when it has no control channel here. */
-  openOnNode(instanceId: string, task: AgentTaskPayload): boolean;
+  /**
+   * Sends `interactive_shell` to the node; false when it has no control channel here. The
+   * monitor (recording, idle and duration limits) taps the session's frames until it ends.
+   */
+  openOnNode(instanceId: string, task: AgentTaskPayload, monitor?: SessionMonitor): boolean;
   /** Ends the session's channels with `channel_closed` (client, node data and control channel). */
   closeChannels(session: SessionRecord, output: string): void;
 }
@@ -69,6 +77,8 @@ export interface SessionServiceDependencies {
   /** `ws(s)://host:port`, known once the listener is up. */
   readonly streamUrlBase: () => string;
   readonly gateway: () => SessionGateway;
+  /** Recording, limits and lifecycle audit; sessions run unobserved without it. */
+  readonly logging?: SessionLogging;
 }
 
 const FINAL: readonly SessionStatus[] = ['Terminated', 'Failed'];
@@ -104,14 +114,41 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
       };
       await deps.sessions.insert(session);
       const tokenValue = await deps.tokens.issue('client-data', sessionId, now);
-      const sent = deps.gateway().openOnNode(instance.instanceId, {
-        sessionId,
-        documentName: document.name,
-        documentContent: document.content,
-        parameters,
-        sessionOwner: owner.arn,
-        ...(input.runAsUser === undefined ? {} : { runAsUser: input.runAsUser }),
-      });
+      let monitor: SessionMonitor | undefined;
+      if (deps.logging !== undefined) {
+        // Keys the session's document leaves unset come from the account's preferences.
+        const regional =
+          document.name === DEFAULT_SESSION_DOCUMENT
+            ? undefined
+            : await deps.documents
+                .loadRunnable(DEFAULT_SESSION_DOCUMENT, 'Session')
+                .then((preferences) => asInputs(preferences.content['inputs']))
+                .catch(() => undefined);
+        const preferences = resolveSessionPreferences(document.content, parameters, regional);
+        monitor = await deps.logging.begin({
+          sessionId,
+          target: instance.instanceId,
+          owner: { arn: owner.arn, name: owner.name },
+          documentName: document.name,
+          sessionType: document.model.sessionType ?? 'Standard_Stream',
+          preferences,
+          runAsUser:
+            input.runAsUser ?? (preferences.runAsEnabled ? preferences.runAsDefaultUser : ''),
+          startedAt: now,
+        });
+      }
+      const sent = deps.gateway().openOnNode(
+        instance.instanceId,
+        {
+          sessionId,
+          documentName: document.name,
+          documentContent: document.content,
+          parameters,
+          sessionOwner: owner.arn,
+          ...(input.runAsUser === undefined ? {} : { runAsUser: input.runAsUser }),
+        },
+        monitor,
+      );
       if (!sent) {
         await deps.sessions.updateStatus(
           sessionId,
@@ -151,6 +188,12 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
     setStatus: (sessionId, status, now, details) =>
       deps.sessions.updateStatus(sessionId, status, now, details),
   };
+}
+
+function asInputs(value: JsonValue | undefined): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
 }
 
 /**

@@ -8,3 +8,5 @@ export * from './migrations/index.js';
 export { openSqliteStorage, type SqliteStorageOptions } from './sqlite/sqlite-storage.js';
 export * from './iam-records.js';
 export * from './iam-repositories.js';
+export * from './log-records.js';
+export * from './log-repositories.js';

@@ -3,6 +3,7 @@
 // Writes resolve only once durable: callers acknowledge to clients after the promise settles.
 
 import type { IamStorage } from './iam-repositories.js';
+import type { AuditRepository, LogRepository, RecordingRepository } from './log-repositories.js';
 import type {
   AccessKeyLastUsed,
   AccessKeyRecord,
@@ -207,6 +208,9 @@ export interface Storage {
   readonly channelTokens: ChannelTokenRepository;
   readonly iam: IamStorage;
   readonly documents: DocumentRepository;
+  readonly logs: LogRepository;
+  readonly recordings: RecordingRepository;
+  readonly audit: AuditRepository;
   /** The schema version the database is at after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

@@ -20,8 +20,24 @@ describe('resolveServerConfig', () => {
       tlsSelfSigned: false,
       allowInsecureHttp: false,
       logLevel: 'info',
+      recordingBucket: 'openssm-session-recordings',
+      recordingRetentionDays: 0,
+      auditDigestEvery: 1000,
+      auditDigestIntervalSeconds: 3600,
+      sessionMinuteMs: 60_000,
     });
     expect(Object.isFrozen(resolve([]))).toBe(true);
+  });
+
+  it('reads the logging options and refuses bad ones', () => {
+    expect(resolve(['--recording-retention-days', '30', '--session-minute-ms=1000'])).toMatchObject(
+      { recordingRetentionDays: 30, sessionMinuteMs: 1000 },
+    );
+    expect(() => resolve(['--recording-retention-days', '-1'])).toThrow(
+      /--recording-retention-days must be a whole number from 0 to 36500/,
+    );
+    expect(() => resolve(['--session-minute-ms', '60001'])).toThrow(/--session-minute-ms/);
+    expect(() => resolve(['--recording-bucket', 'Not_A_Bucket'])).toThrow(/--recording-bucket/);
   });
 
   it('lets the environment override defaults and flags override the environment', () => {

@@ -527,3 +527,51 @@ describe('built-in documents', () => {
     },
   );
 });
+
+describe('session preferences (SSM-SessionManagerRunShell inputs)', () => {
+  it.each([
+    [{ s3BucketName: 'Bad_Bucket' }, /inputs.s3BucketName must be an S3 bucket name/],
+    [{ s3KeyPrefix: 'a/../b' }, /inputs.s3KeyPrefix must be an S3 key prefix/],
+    [
+      { cloudWatchLogGroupName: 'bad name' },
+      /inputs.cloudWatchLogGroupName must be a log group name/,
+    ],
+    [
+      { runAsDefaultUser: 'no spaces please' },
+      /inputs.runAsDefaultUser must be an operating-system user name/,
+    ],
+    [
+      { maxSessionDuration: '1441' },
+      /maxSessionDuration must be a string of minutes from 1 to 1440/,
+    ],
+    [{ idleSessionTimeout: '0' }, /idleSessionTimeout must be a string of minutes from 1 to 60/],
+    [{ openssmLogFailureMode: 'sometimes' }, /openssmLogFailureMode must be "open"/],
+    [{ openssmRecordInput: 'yes' }, /openssmRecordInput must be true or false/],
+  ])('refuses %j with InvalidDocumentContent', (inputs, message) => {
+    const error = refusal(session({ inputs }), 'Session');
+    expect(error.code).toBe('InvalidDocumentContent');
+    expect(error.message).toMatch(message);
+  });
+
+  it('accepts AWS-style values and the OpenSSM additions', () => {
+    expect(() =>
+      validateDocument(
+        session({
+          inputs: {
+            s3BucketName: 'audit-logs.example',
+            s3KeyPrefix: 'sessions/prod',
+            cloudWatchLogGroupName: '/ssm/sessions',
+            cloudWatchStreamingEnabled: true,
+            idleSessionTimeout: '15',
+            maxSessionDuration: '1440',
+            runAsEnabled: true,
+            runAsDefaultUser: 'ops-user',
+            openssmRecordInput: 'true',
+            openssmLogFailureMode: 'closed',
+          },
+        }),
+        'Session',
+      ),
+    ).not.toThrow();
+  });
+});

@@ -23,6 +23,7 @@ import {
 } from '../../src/storage/index.js';
 
 import { describeIamCompliance } from './iam-compliance.js';
+import { describeLogsCompliance } from './logs-compliance.js';
 
 export interface StorageHarness {
   /** A storage over a fresh database, migrated to the newest schema. */
@@ -1372,6 +1373,8 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
         expect(await docs().removeTags('Missing-Doc', ['a'])).toBe(false);
       });
     });
+
+    describeLogsCompliance(() => storage);
 
     describe('channel tokens', () => {
       it('is consumed once: the first call gets it marked used, later calls nothing', async () => {

@@ -13,6 +13,9 @@ import { createSqliteIamStorage } from './iam/index.js';
 import { SqliteInstanceRepository } from './instances.js';
 import { migrateSqlite, readSqliteSchemaVersion } from './migrations.js';
 import { SqliteSessionRepository } from './sessions.js';
+import { SqliteAuditRepository } from './audit.js';
+import { SqliteLogRepository } from './logs.js';
+import { SqliteRecordingRepository } from './recordings.js';
 
 export interface SqliteStorageOptions {
   /** How long a write waits for another connection's lock before failing, in ms (default 5000). */
@@ -45,6 +48,9 @@ export function openSqliteStorage(
       channelTokens: new SqliteChannelTokenRepository(db),
       iam: createSqliteIamStorage(db),
       documents: new SqliteDocumentRepository(db),
+      logs: new SqliteLogRepository(db),
+      recordings: new SqliteRecordingRepository(db),
+      audit: new SqliteAuditRepository(db),
       schemaVersion: () => promised(() => readSqliteSchemaVersion(db)),
       close: () =>
         promised(() => {

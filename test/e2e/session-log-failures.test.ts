@@ -1,0 +1,297 @@
+// A session whose logs cannot be written (a full disk, a failing log store): the failure is
+// reported (server log and audit trail) and retried, and the session goes on — or, when its
+// preferences say `openssmLogFailureMode: closed`, it is closed with a reason the client prints.
+// The object store and the log store are wrapped to fail on demand.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { createDirectoryObjectStore, type LogService, type ObjectStore } from '@openssm/server';
+import {
+  pollUntil,
+  runAwsCli,
+  startTestAgent,
+  startTestServer,
+  type TestAgent,
+  type TestServer,
+} from '@openssm/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const execFileAsync = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+
+let server: TestServer;
+let agent: TestAgent;
+let workDir: string;
+/** How many of the next writes fail; Infinity: all of them. */
+const faults = { objects: 0, logs: 0 };
+
+function diskFull(): Error {
+  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'openssm-logfail-e2e-'));
+  const dataDir = join(workDir, 'server');
+  const real = createDirectoryObjectStore(join(dataDir, 'objects'));
+  const objectStore: ObjectStore = {
+    ...real,
+    async append(location, bytes) {
+      if (faults.objects > 0) {
+        faults.objects -= 1;
+        throw diskFull();
+      }
+      await real.append(location, bytes);
+    },
+  };
+  const wrapLogService = (logs: LogService): LogService => ({
+    ...logs,
+    async append(group, stream, events, now) {
+      if (events.length > 0 && faults.logs > 0) {
+        faults.logs -= 1;
+        throw new Error('SQLITE_FULL: database or disk is full');
+      }
+      await logs.append(group, stream, events, now);
+    },
+  });
+  server = await startTestServer({ dataDir, objectStore, wrapLogService });
+  agent = await startTestAgent(server, { stateDir: join(workDir, 'agent'), name: 'logs-node' });
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await server?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** A tmux server of our own, so tests never touch a user's tmux. */
+class Terminal {
+  private readonly socket = `openssm-logs-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+  async start(command: string): Promise<void> {
+    const exports = Object.entries(clientEnv())
+      .map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'`)
+      .join(' ');
+    await this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      '120',
+      '-y',
+      '40',
+      `env -i ${exports} ${command}; sleep 60`,
+    );
+  }
+
+  tmux(...args: string[]) {
+    return execFileAsync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args]);
+  }
+
+  async screen(): Promise<string> {
+    return (await this.tmux('capture-pane', '-p', '-J', '-S', '-300', '-t', 'main')).stdout;
+  }
+
+  async waitFor(pattern: RegExp, what: string, timeoutMs = 20_000): Promise<string> {
+    return pollUntil(
+      async () => {
+        const text = await this.screen();
+        return pattern.test(text) ? text : undefined;
+      },
+      `${what}; screen:\n${await this.screen().catch(() => '')}`,
+      timeoutMs,
+    );
+  }
+
+  async type(text: string): Promise<void> {
+    await this.tmux('send-keys', '-t', 'main', '-l', text);
+    await this.tmux('send-keys', '-t', 'main', 'Enter');
+  }
+
+  async close(): Promise<void> {
+    await this.tmux('kill-server').catch(() => undefined);
+  }
+}
+
+function clientEnv(): Record<string, string> {
+  return {
+    PATH: `${BIN}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: workDir,
+    TERM: 'xterm-256color',
+    AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
+    AWS_REGION: server.region,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    OPENSSM_ENDPOINT: server.url,
+  };
+}
+
+/** `openssm <args>` as the administrator; resolves stdout and the exit status. */
+async function openssm(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(join(BIN, 'openssm'), args, {
+      env: clientEnv(),
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** Session Manager preferences as on AWS: a new version of the document, made the default. */
+async function setPreferences(inputs: Record<string, unknown>): Promise<void> {
+  const content = JSON.stringify({
+    schemaVersion: '1.0',
+    description: 'Document to hold regional settings for Session Manager',
+    sessionType: 'Standard_Stream',
+    inputs: {
+      s3BucketName: '',
+      s3KeyPrefix: '',
+      s3EncryptionEnabled: false,
+      cloudWatchLogGroupName: '',
+      cloudWatchEncryptionEnabled: false,
+      cloudWatchStreamingEnabled: false,
+      kmsKeyId: '',
+      runAsEnabled: false,
+      runAsDefaultUser: '',
+      idleSessionTimeout: '20',
+      maxSessionDuration: '',
+      shellProfile: { windows: '', linux: '' },
+      ...inputs,
+    },
+  });
+  const { stdout } = await runAwsCli(server, [
+    'ssm',
+    'update-document',
+    '--name',
+    'SSM-SessionManagerRunShell',
+    '--content',
+    content,
+    '--document-version',
+    '$LATEST',
+  ]);
+  const version = (JSON.parse(stdout) as { DocumentDescription: { DocumentVersion: string } })
+    .DocumentDescription.DocumentVersion;
+  await runAwsCli(server, [
+    'ssm',
+    'update-document-default-version',
+    '--name',
+    'SSM-SessionManagerRunShell',
+    '--document-version',
+    version,
+  ]);
+}
+
+async function startShell(terminal: Terminal): Promise<string> {
+  await terminal.start(`${join(BIN, 'openssm')} connect logs-node`);
+  const screen = await terminal.waitFor(/Starting session with SessionId: (\S+)/, 'the session');
+  return /Starting session with SessionId: (\S+)/.exec(screen)![1]!;
+}
+
+async function auditEvents(name: string): Promise<string> {
+  return (
+    await runAwsCli(server, [
+      'cloudtrail',
+      'lookup-events',
+      '--lookup-attributes',
+      `AttributeKey=EventName,AttributeValue=${name}`,
+    ])
+  ).stdout;
+}
+
+describe('session log write failures', () => {
+  it('fails open: reports, retries, keeps the session, and the recording ends complete', async () => {
+    await setPreferences({
+      cloudWatchLogGroupName: 'FailingLogs',
+      cloudWatchStreamingEnabled: true,
+    });
+    const terminal = new Terminal();
+    try {
+      const sessionId = await startShell(terminal);
+      faults.objects = 3;
+      faults.logs = 2;
+      await terminal.type('echo marker-$((2+2))');
+      await terminal.waitFor(/^marker-4\s*$/m, 'marker-4 on the screen');
+      await pollUntil(
+        async () =>
+          (await auditEvents('SessionLogWriteFailed')).includes(sessionId) ? true : undefined,
+        'the failure in the audit trail',
+      );
+      // The session is alive while its logs fail.
+      await terminal.type('echo after-$((3+3))');
+      await terminal.waitFor(/^after-6\s*$/m, 'after-6 on the screen');
+      await pollUntil(
+        async () =>
+          (await auditEvents('SessionLogWriteRecovered')).includes(sessionId) ? true : undefined,
+        'the recovery in the audit trail',
+        30_000,
+      );
+      await terminal.type('exit');
+      await terminal.waitFor(/Exiting session with sessionId/, 'the session to end');
+      await pollUntil(
+        async () =>
+          (await server.server.services.recordings.get(sessionId))?.status === 'Complete'
+            ? true
+            : undefined,
+        'the recording to be complete',
+        30_000,
+      );
+      const log = await openssm('sessions', 'log', sessionId);
+      expect(log.stdout).toMatch(/ marker-4$/m);
+      expect(log.stdout).toMatch(/ after-6$/m);
+      const { stdout } = await runAwsCli(server, [
+        'logs',
+        'get-log-events',
+        '--log-group-name',
+        'FailingLogs',
+        '--log-stream-name',
+        sessionId,
+      ]);
+      expect(stdout).toContain('marker-4');
+      const failed = JSON.parse(await auditEvents('SessionLogWriteFailed')) as {
+        Events: { CloudTrailEvent: string }[];
+      };
+      const record = failed.Events.map(
+        (event) =>
+          JSON.parse(event.CloudTrailEvent) as {
+            serviceEventDetails: { sessionId: string; error: string; logFailureMode: string };
+          },
+      ).find((event) => event.serviceEventDetails.sessionId === sessionId);
+      expect(record?.serviceEventDetails).toMatchObject({ logFailureMode: 'open' });
+      expect(record?.serviceEventDetails.error).toMatch(/ENOSPC|SQLITE_FULL/);
+    } finally {
+      faults.objects = 0;
+      faults.logs = 0;
+      await terminal.close();
+    }
+  }, 120_000);
+
+  it('fails closed when the preferences say so: the client is told why', async () => {
+    await setPreferences({ openssmLogFailureMode: 'closed' });
+    const terminal = new Terminal();
+    try {
+      const sessionId = await startShell(terminal);
+      faults.objects = Number.POSITIVE_INFINITY;
+      await terminal.type('echo marker-$((2+2))');
+      await terminal.waitFor(
+        /SessionId: \S+ : The session was closed because its (recording|transcript) could not be written \(session logging fails closed\)\./,
+        'the fail-closed message',
+        30_000,
+      );
+      expect((await server.server.services.sessions.get(sessionId))?.status).toBe('Terminated');
+      expect(await auditEvents('SessionClosedOnLogFailure')).toContain(sessionId);
+    } finally {
+      faults.objects = 0;
+      await terminal.close();
+    }
+  }, 90_000);
+});
