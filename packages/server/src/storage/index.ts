@@ -8,3 +8,5 @@ export * from './migrations/index.js';
 export { openSqliteStorage, type SqliteStorageOptions } from './sqlite/sqlite-storage.js';
 export * from './iam-records.js';
 export * from './iam-repositories.js';
+export * from './command-records.js';
+export * from './command-repositories.js';

@@ -5,7 +5,8 @@ import type { Migration } from './migration.js';
 import * as initialSchema from './0001-initial-schema.js';
 import * as iam from './0002-iam.js';
 import * as documents from './0003-documents.js';
+import * as runCommand from './0004-run-command.js';
 
 export * from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initialSchema, iam, documents];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, iam, documents, runCommand];
