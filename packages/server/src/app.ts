@@ -11,6 +11,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
+import { registerCommandOutputRoute } from './http/command-output-route.js';
 import { ensureSelfSignedTls } from './tls/self-signed.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createAccessEvaluator, createPolicyAuthorizer } from './policy/authorizer.js';
@@ -26,6 +27,10 @@ import { createInProcessConnectionRegistry } from './services/connection-registr
 import { createDocumentService } from './services/document-service.js';
 import { createInstanceService } from './services/instance-service.js';
 import { createSessionService } from './services/session-service.js';
+import { CommandEngine } from './services/command-engine.js';
+import { CommandOutputStore } from './services/command-output.js';
+import { createCommandService } from './services/command-service.js';
+import { FilesystemObjectStore } from './storage/objects/filesystem-object-store.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
 import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
@@ -55,7 +60,12 @@ export interface StartOptions {
   readonly audit?: AuditSink;
   /** How long a session survives its agent's data socket being gone (default 30 s). */
   readonly agentGraceMs?: number;
+  /** How often Run Command looks at timeouts and retries (default 1 s; tests with a fake clock). */
+  readonly commandTickMs?: number;
 }
+
+/** Where the object store keeps full command output, under the data directory. */
+export const OBJECTS_DIR = 'objects';
 
 /** An agent re-creates a dropped data channel within seconds; 30 s covers a slow network. */
 export const DEFAULT_AGENT_GRACE_MS = 30_000;
@@ -111,9 +121,24 @@ export async function startServer(
     const instances = createInstanceService({ identity, credentials, ...storage });
     const tokens = createChannelTokens(storage.channelTokens);
     let streamUrlBase = '';
-    const gateway = new Gateway({
+    let publicUrl = '';
+    const output = new CommandOutputStore(
+      new FilesystemObjectStore(join(config.dataDir, OBJECTS_DIR)),
+      log,
+      config.maxCommandOutputBytes,
+    );
+    const engine: CommandEngine = new CommandEngine({
+      repository: storage.commands,
+      output,
+      gateway: (): Gateway => gateway,
+      log,
+      now,
+      ...(options.commandTickMs === undefined ? {} : { tickMs: options.commandTickMs }),
+    });
+    const gateway: Gateway = new Gateway({
       connections,
       sessions: () => services.sessions,
+      commands: () => engine,
       log,
       now,
       agentGraceMs: options.agentGraceMs ?? DEFAULT_AGENT_GRACE_MS,
@@ -134,7 +159,17 @@ export async function startServer(
         gateway: () => gateway,
       }),
       iam,
+      commands: createCommandService({
+        repository: storage.commands,
+        engine,
+        output,
+        documents,
+        instances,
+        identity,
+        publicUrl: () => publicUrl,
+      }),
     };
+    await engine.start();
     const audit: AuditSink = options.audit ?? {
       // The logger stamps its own time; the event's is the same instant.
       record: ({ time: _time, ...event }) => log.info('api call', event),
@@ -180,11 +215,21 @@ export async function startServer(
       authorize,
       secureTransport,
     });
+    registerCommandOutputRoute(http, {
+      services,
+      authenticate,
+      authorize,
+      audit,
+      secureTransport,
+      now,
+      log,
+    });
     await http.listen({ host: config.listenHost, port: config.listenPort });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
     const url = config.publicUrl ?? `${tls === undefined ? 'http' : 'https'}://${host}:${port}`;
     streamUrlBase = url.replace(/^http/, 'ws');
+    publicUrl = url;
     return {
       url,
       port,
@@ -197,6 +242,7 @@ export async function startServer(
       async close() {
         gateway.closeAll();
         await http.close();
+        await engine.stop();
         await storage.close();
       },
     };

@@ -10,3 +10,4 @@ export * from './signed-fetch.js';
 export * from './tcp-proxy.js';
 export * from './poll-until.js';
 export * from './test-ca.js';
+export * from './simulated-fleet.js';

@@ -40,6 +40,10 @@ export interface TestServerOptions {
   readonly extraArgs?: readonly string[];
   /** Receives every API call's audit event (by default they are logged, silently). */
   readonly audit?: StartOptions['audit'];
+  /** How often Run Command looks at timeouts and retries (ms). */
+  readonly commandTickMs?: number;
+  /** A logger (default: silent). */
+  readonly log?: StartOptions['log'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -57,7 +61,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
   );
   const server = await startServer(config, {
-    log: silentLogger,
+    log: options.log ?? silentLogger,
+    ...(options.commandTickMs === undefined ? {} : { commandTickMs: options.commandTickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.agentGraceMs === undefined ? {} : { agentGraceMs: options.agentGraceMs }),
     ...(options.audit === undefined ? {} : { audit: options.audit }),

@@ -18,9 +18,11 @@ export interface ServerConfig {
   /** Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy). */
   readonly allowInsecureHttp: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Most bytes of full command output kept per invocation (every step, both streams). */
+  readonly maxCommandOutputBytes: number;
 }
 
-type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level';
+type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'bytes';
 
 export interface OptionSpec {
   readonly flag: string;
@@ -98,6 +100,14 @@ export const SERVER_OPTIONS = {
     default: 'info',
     description: 'debug, info, warn or error.',
   },
+  maxCommandOutput: {
+    flag: '--max-command-output',
+    env: 'OPENSSM_MAX_COMMAND_OUTPUT',
+    kind: 'bytes',
+    default: '100MiB',
+    description:
+      'Most full stdout/stderr kept per Run Command invocation (every step, both streams), in bytes or with KiB, MiB or GiB; what exceeds it is cut with a marker.',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof SERVER_OPTIONS;
@@ -173,6 +183,7 @@ export function resolveServerConfig(
       `--public-url must be an http(s) origin such as https://ssm.example.com, got ${publicUrl}`,
     );
   }
+  const maxCommandOutputBytes = parseBytes(text('maxCommandOutput')!);
   const config: ServerConfig = {
     dataDir: resolve(cwd, text('dataDir')!),
     listenHost,
@@ -184,6 +195,7 @@ export function resolveServerConfig(
     tlsSelfSigned,
     allowInsecureHttp: bool('allowInsecureHttp'),
     logLevel: logLevel as ServerConfig['logLevel'],
+    maxCommandOutputBytes,
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {
@@ -192,6 +204,25 @@ export function resolveServerConfig(
     );
   }
   return Object.freeze(config);
+}
+
+const UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
+
+/** `1048576`, `512KiB`, `100MiB`, `2GiB` → bytes. */
+function parseBytes(value: string): number {
+  const match = /^([0-9]{1,12})\s*(KiB|MiB|GiB)?$/.exec(value.trim());
+  const bytes = match === null ? NaN : Number(match[1]) * UNITS[match[2] ?? '']!;
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new ConfigError(
+      `--max-command-output must be a number of bytes, or of KiB, MiB or GiB, got ${value}`,
+    );
+  }
+  return bytes;
 }
 
 export function isLoopback(host: string): boolean {

@@ -5,30 +5,47 @@
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_MAX_PAYLOAD_LENGTH,
+  type AgentJobAck,
+  type AgentJobReply,
   type AgentTaskComplete,
   type AgentTaskPayload,
 } from '@openssm/protocol';
+import type { CommandGateway, OutgoingJob } from '../services/command-engine.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionRegistry } from '../services/connection-registry.js';
 import type { SessionGateway, SessionService } from '../services/session-service.js';
 import type { SessionRecord, SessionStatus } from '../storage/records.js';
 import { ControlHub } from './control-hub.js';
-import { channelClosedMessage, interactiveShellMessage } from './frames.js';
+import {
+  agentJobMessage,
+  agentJobReplyAckMessage,
+  channelClosedMessage,
+  interactiveShellMessage,
+} from './frames.js';
 import { SessionRelay } from './data-relay.js';
 
 export interface GatewayOptions {
   readonly connections: ConnectionRegistry;
   readonly sessions: () => SessionService;
+  /** Run Command: where acknowledgements and replies go, and who hears of (re)connections. */
+  readonly commands: () => CommandEvents;
   readonly log: Logger;
   readonly now: () => number;
   /** How long a session survives its agent's data socket being gone. */
   readonly agentGraceMs: number;
 }
 
+/** What the gateway tells the command engine. */
+export interface CommandEvents {
+  nodeConnected(instanceId: string): void;
+  jobAcknowledged(instanceId: string, ack: AgentJobAck): void;
+  jobReplied(instanceId: string, messageId: string, reply: AgentJobReply): void;
+}
+
 /** What the node printed when its agent vanished mid-session. */
 export const AGENT_LOST_OUTPUT = 'The session ended because the node disconnected.';
 
-export class Gateway implements SessionGateway {
+export class Gateway implements SessionGateway, CommandGateway {
   readonly control: ControlHub;
   private readonly relays = new Map<string, SessionRelay>();
 
@@ -37,8 +54,11 @@ export class Gateway implements SessionGateway {
       options.connections,
       {
         taskComplete: (instanceId, complete) => this.onTaskComplete(instanceId, complete),
-        nodeConnected: () => undefined,
+        nodeConnected: (instanceId) => options.commands().nodeConnected(instanceId),
         nodeDisconnected: () => undefined,
+        jobAcknowledged: (instanceId, ack) => options.commands().jobAcknowledged(instanceId, ack),
+        jobReplied: (instanceId, messageId, reply) =>
+          options.commands().jobReplied(instanceId, messageId, reply),
       },
       options.log,
       options.now,
@@ -50,6 +70,18 @@ export class Gateway implements SessionGateway {
     const sent = this.control.send(instanceId, interactiveShellMessage(task, this.options.now()));
     if (!sent) this.dropRelay(task.sessionId);
     return sent;
+  }
+
+  isConnected(instanceId: string): boolean {
+    return this.control.has(instanceId);
+  }
+
+  sendJob(instanceId: string, job: OutgoingJob): boolean {
+    return this.control.send(instanceId, agentJobMessage(job.messageId, job, this.options.now()));
+  }
+
+  acknowledgeReply(instanceId: string, jobId: string, messageId: string): void {
+    this.control.send(instanceId, agentJobReplyAckMessage(jobId, messageId, this.options.now()));
   }
 
   closeChannels(session: SessionRecord, output: string): void {

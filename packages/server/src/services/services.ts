@@ -1,6 +1,7 @@
 // The service layer the API operations call. Built once by the composition root (app.ts).
 
 import type { ActivationService } from './activation-service.js';
+import type { CommandService } from './command-service.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { isReservedDocumentName } from '../documents/document-names.js';
 import type { DocumentService } from './document-service.js';
@@ -24,6 +25,7 @@ export interface Services {
   readonly sessions: SessionService;
   readonly iam: IamService;
   readonly documents: DocumentService;
+  readonly commands: CommandService;
 }
 
 export function instanceArn(identity: ServerIdentity, instanceId: string): string {

@@ -160,6 +160,11 @@ export interface InvocationPluginRecord {
   readonly sequence: number;
   /** Size and digest of the step's whole stdout and stderr, as the node announced them. */
   readonly fullOutput: { readonly stdout: StreamSummary; readonly stderr: StreamSummary } | null;
+  /**
+   * How many bytes of each stream the server keeps (decided when its first chunk arrives, within
+   * the per-invocation cap); null before that.
+   */
+  readonly outputKept: { readonly stdout: number | null; readonly stderr: number | null };
 }
 
 /** A cancel sent for one invocation (its own agent_job) and what the node answered. */

@@ -83,6 +83,7 @@ function plugin(overrides: Partial<InvocationPluginRecord> = {}): InvocationPlug
     outputS3KeyPrefix: '',
     sequence: -1,
     fullOutput: null,
+    outputKept: { stdout: null, stderr: null },
     ...overrides,
   };
 }
@@ -205,6 +206,7 @@ export function describeCommandCompliance(storage: () => Storage): void {
               stdout: { bytes: 200_034, sha256: 'a'.repeat(64) },
               stderr: { bytes: 0, sha256: 'b'.repeat(64) },
             },
+            outputKept: { stdout: 104_857_600, stderr: null },
           }),
         ],
         cancel: {
