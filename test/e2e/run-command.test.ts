@@ -108,13 +108,13 @@ async function invocationWith(
   statuses: readonly string[],
   ms = 30_000,
 ): Promise<CommandInvocation> {
+  let last: CommandInvocation | undefined;
   return pollUntil(
     async () => {
-      const found = await invocation(commandId);
-      return found !== undefined && statuses.includes(found.Status!) ? found : undefined;
+      last = await invocation(commandId);
+      return last !== undefined && statuses.includes(last.Status!) ? last : undefined;
     },
-    async () =>
-      `invocation of ${commandId} in ${statuses.join('/')}: ${JSON.stringify(await invocation(commandId))}`,
+    () => `invocation of ${commandId} in ${statuses.join('/')}: ${JSON.stringify(last)}`,
     ms,
   );
 }

@@ -140,20 +140,25 @@ export class CommandOutputStore {
   ): Promise<void> {
     const { bucket, key } = location;
     if (await this.isComplete(location)) return; // a resend of a chunk of a finished stream
-    const end = Math.min(chunk.offset + chunk.data.length, kept);
-    if (chunk.offset >= end) return; // entirely beyond what is kept
-    const data = chunk.data.subarray(0, end - chunk.offset);
     const truncated = kept < chunk.totalBytes;
     const trailer = Buffer.from(
       truncated ? truncationMarker(kept, chunk.totalBytes, this.maxBytesPerInvocation) : '',
     );
-    if (chunk.offset === 0 && data.length === kept) {
-      // The whole stream in one chunk (most commands): no parts to keep.
-      if (!truncated) this.verify(location, chunk, sha256Hex(data));
-      await this.store.put(bucket, key, Buffer.concat([data, trailer]));
+    if (chunk.offset < kept) {
+      const data = chunk.data.subarray(0, Math.min(chunk.data.length, kept - chunk.offset));
+      if (chunk.offset === 0 && data.length === kept) {
+        // The whole stream in one chunk (most commands): no parts to keep.
+        if (!truncated) this.verify(location, chunk, sha256Hex(data));
+        await this.store.put(bucket, key, Buffer.concat([data, trailer]));
+        return;
+      }
+      await this.store.putPart(bucket, key, chunk.offset, data);
+    }
+    // Whatever this chunk added, the kept bytes may all be there now.
+    if (kept === 0) {
+      await this.store.put(bucket, key, trailer);
       return;
     }
-    await this.store.putPart(bucket, key, chunk.offset, data);
     if (!covers(await this.store.listParts(bucket, key), kept)) return;
     const digest = await this.store.completeParts(bucket, key, kept, trailer);
     if (!truncated) this.verify(location, chunk, digest);
