@@ -12,6 +12,8 @@ export interface OpenssmDependencies {
   readonly createApi?: ApiFactory;
   readonly retry?: RetryPolicy;
   readonly dialer?: (ca: readonly string[] | undefined) => Dialer;
+  /** How often `openssm run` polls a command it follows (default: by target count). */
+  readonly pollIntervalMs?: number;
 }
 
 export interface CommandContext {
@@ -22,15 +24,16 @@ export interface CommandContext {
   readonly dependencies: OpenssmDependencies;
 }
 
-/** One option in node:util parseArgs' form (no `multiple`: every option is given once). */
+/** One option in node:util parseArgs' form; `multiple` ones may be given again (a list). */
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly short?: string;
+  readonly multiple?: boolean;
 }
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+export type OptionValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 export interface Command {
   readonly name: string;

@@ -12,11 +12,18 @@ import type { Command, OpenssmDependencies, OptionValues } from './command.js';
 import { connectCommand } from './connect.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, splitVerb } from './global-options.js';
 import { lsCommand } from './ls.js';
+import { runCommand as runVerb } from './run.js';
 import { sessionsCommand } from './sessions.js';
 import { runSibling, type Spawn } from './sibling.js';
 import { terminateCommand } from './terminate.js';
 
-const COMMANDS: readonly Command[] = [connectCommand, lsCommand, sessionsCommand, terminateCommand];
+const COMMANDS: readonly Command[] = [
+  connectCommand,
+  lsCommand,
+  runVerb,
+  sessionsCommand,
+  terminateCommand,
+];
 
 /** Verbs that are other programs (see sibling.ts). */
 const SIBLINGS: Readonly<Record<string, { executable: string; summary: string }>> = {
@@ -138,6 +145,6 @@ async function runCommand(
   );
 }
 
-function stringValue(value: string | boolean | undefined): string | undefined {
+function stringValue(value: string | boolean | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
