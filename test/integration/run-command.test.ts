@@ -885,4 +885,86 @@ describe('Run Command with simulated nodes', () => {
       CompletedCount: 1,
     });
   });
+
+  it('authorizes SendCommand on every target node (with its tags) and the document; output like GetCommandInvocation', async () => {
+    const { ssm: admin, fleet: nodes, server: running } = await setUp(2);
+    const [dev, prod] = nodes.instanceIds as [string, string];
+    await admin.send(
+      new AddTagsToResourceCommand({
+        ResourceType: 'ManagedInstance',
+        ResourceId: dev,
+        Tags: [{ Key: 'Env', Value: 'dev' }],
+      }),
+    );
+    const { iam } = running.server.services;
+    await iam.users.create('operator', '/', [], Date.now());
+    await iam.policies.putInline(
+      'user',
+      'operator',
+      'dev-only',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'ssm:SendCommand',
+            Resource: 'arn:*:ssm:*:*:managed-instance/*',
+            Condition: { StringEquals: { 'ssm:resourceTag/Env': 'dev' } },
+          },
+          {
+            Effect: 'Allow',
+            Action: 'ssm:SendCommand',
+            Resource: 'arn:*:ssm:*::document/AWS-RunShellScript',
+          },
+          {
+            Effect: 'Allow',
+            Action: ['ssm:ListCommands', 'ssm:ListCommandInvocations'],
+            Resource: '*',
+          },
+        ],
+      }),
+    );
+    const keys = await iam.users.createAccessKey('operator', Date.now());
+    const operator = new SSMClient({
+      endpoint: running.url,
+      region: running.region,
+      credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+      maxAttempts: 1,
+    });
+    try {
+      expect(
+        await errorOf(
+          operator.send(new SendCommandCommand(sendInput({ InstanceIds: [dev, prod] }))),
+        ),
+      ).toBe('AccessDeniedException');
+      expect(
+        await errorOf(
+          operator.send(
+            new SendCommandCommand(sendInput({ Targets: [{ Key: 'tag-key', Values: ['Env'] }] })),
+          ),
+        ),
+      ).not.toBe('AccessDeniedException');
+      const sent = await operator.send(new SendCommandCommand(sendInput({ InstanceIds: [dev] })));
+      const commandId = sent.Command!.CommandId!;
+      expect(sent.Command!.TargetCount).toBe(1);
+      await finished(operator, commandId);
+      expect(
+        await errorOf(
+          operator.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: dev })),
+        ),
+      ).toBe('AccessDeniedException');
+      const { StandardOutputUrl: url } = await admin.send(
+        new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: dev }),
+      );
+      const denied = await fetchSigned(url!, {
+        ...running,
+        adminCredentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+      });
+      expect(denied.status).toBe(403);
+      expect(((await denied.json()) as { __type: string }).__type).toBe('AccessDeniedException');
+      expect((await fetchSigned(url!, running)).status).toBe(200);
+    } finally {
+      operator.destroy();
+    }
+  });
 });
