@@ -967,4 +967,31 @@ describe('Run Command with simulated nodes', () => {
       operator.destroy();
     }
   });
+
+  it('acknowledgement codes: a busy node gets the job again later, a refusing one is Undeliverable', async () => {
+    let clock = Date.now();
+    const { ssm: client, fleet: nodes } = await setUp(2, {}, { now: () => clock });
+    const [busy, refusing] = nodes.agents as [SimulatedAgent, SimulatedAgent];
+    busy.refuseWith = 'ProcessorBufferFull';
+    refusing.refuseWith = 'UnexpectedDocumentType';
+    const sent = await client.send(
+      new SendCommandCommand(sendInput({ InstanceIds: nodes.instanceIds })),
+    );
+    const commandId = sent.Command!.CommandId!;
+    await pollUntil(
+      async () =>
+        (await invocationOf(client, commandId, busy.instanceId))?.Status === 'Delayed' || undefined,
+      'the busy node’s invocation to be Delayed',
+    );
+    // (With the ramp-up, whichever node comes first holds the only slot until it ends.)
+    busy.refuseWith = undefined;
+    clock += 2500; // past the retry delay
+    const command = await finished(client, commandId);
+    const refused = await invocationOf(client, commandId, refusing.instanceId);
+    expect(refused).toMatchObject({ Status: 'Failed', StatusDetails: 'Undeliverable' });
+    expect(refused!.TraceOutput).toContain('51403');
+    // Undeliverable counts neither as an error nor against Success.
+    expect(command).toMatchObject({ Status: 'Success', CompletedCount: 2, ErrorCount: 0 });
+    expect((await invocationOf(client, commandId, busy.instanceId))?.Status).toBe('Success');
+  });
 });

@@ -163,6 +163,8 @@ export class SimulatedAgent {
   readonly received: DecodedAgentMessage[] = [];
   /** Whether acknowledgements from the server are honoured (false: keep resending). */
   honourAcks = true;
+  /** Refuse new jobs with this agent_job_ack code instead of running them (tests). */
+  refuseWith: keyof typeof AgentJobAckStatus | undefined;
 
   private constructor(
     readonly instanceId: string,
@@ -350,6 +352,10 @@ export class SimulatedAgent {
       });
       running?.abort();
       this.reply(job.jobId, AgentJobTopic.CancelCommand, 1, running ? 'Success' : 'Failed', null);
+      return;
+    }
+    if (this.refuseWith !== undefined) {
+      this.ack(message, job.jobId, this.refuseWith);
       return;
     }
     if (this.jobs.has(commandId)) {
