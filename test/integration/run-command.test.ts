@@ -4,6 +4,8 @@
 // nodes, delivery timeouts, cancel, targets by tag, and bad input from the API and from nodes.
 
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AddTagsToResourceCommand,
   CancelCommandCommand,
@@ -993,5 +995,43 @@ describe('Run Command with simulated nodes', () => {
     // Undeliverable counts neither as an error nor against Success.
     expect(command).toMatchObject({ Status: 'Success', CompletedCount: 2, ErrorCount: 0 });
     expect((await invocationOf(client, commandId, busy.instanceId))?.Status).toBe('Success');
+  });
+
+  it('stores the full output where OutputS3BucketName and OutputS3KeyPrefix say, in AWS’s layout', async () => {
+    const { ssm: client, fleet: nodes, server: running } = await setUp(1);
+    const [node] = nodes.instanceIds as [string];
+    const sent = await client.send(
+      new SendCommandCommand(
+        sendInput({
+          InstanceIds: [node],
+          OutputS3BucketName: 'my-bucket',
+          OutputS3KeyPrefix: '/runs/2026/',
+          CloudWatchOutputConfig: {
+            CloudWatchOutputEnabled: true,
+            CloudWatchLogGroupName: '/ssm/out',
+          },
+          Parameters: { commands: ['echo kept'] },
+        }),
+      ),
+    );
+    expect(sent.Command).toMatchObject({
+      OutputS3BucketName: 'my-bucket',
+      OutputS3KeyPrefix: 'runs/2026',
+      CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/ssm/out' },
+    });
+    const commandId = sent.Command!.CommandId!;
+    await finished(client, commandId);
+    const file = join(
+      running.dataDir,
+      'objects/my-bucket/runs/2026',
+      commandId,
+      node,
+      'awsrunShellScript/0.awsrunShellScript/stdout',
+    );
+    expect(await pollUntil(() => existsSync(file) || undefined, 'the object file')).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('kept\n');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const [listed] = await invocations(client, commandId);
+    expect(listed!.CommandPlugins![0]).toMatchObject({ OutputS3BucketName: 'my-bucket' });
   });
 });
