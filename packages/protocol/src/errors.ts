@@ -288,6 +288,12 @@ export const ERROR_CODES = {
     wsCloseCode: null,
     summary: 'The notification configuration is not valid.',
   },
+  OutputNotAvailable: {
+    httpStatus: 404,
+    awsType: 'OutputNotAvailable',
+    wsCloseCode: null,
+    summary: 'A step’s full output has not been received (yet): StandardOutputUrl answers 404.',
+  },
   InvalidRole: {
     httpStatus: 400,
     awsType: 'InvalidRole',

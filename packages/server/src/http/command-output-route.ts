@@ -72,16 +72,10 @@ export function registerCommandOutputRoute(
         const view = await services.commands.getInvocation(commandId, instanceId);
         const body = await services.commands.readOutput(view, Number(plugin), stream);
         if (body === undefined) {
-          audit(options, raw, now, principal, 'OutputNotAvailable');
-          return await reply
-            .code(404)
-            .header('content-type', 'application/json')
-            .send(
-              JSON.stringify({
-                __type: 'OutputNotAvailable',
-                message: 'The full output of this step has not been received (yet).',
-              }),
-            );
+          throw new CodedError(
+            'OutputNotAvailable',
+            'The full output of this step has not been received (yet).',
+          );
         }
         audit(options, raw, now, principal, undefined);
         return await reply
@@ -103,6 +97,7 @@ export function registerCommandOutputRoute(
           });
         }
         audit(options, raw, now, principal, coded.spec.awsType);
+        // A URL that names nothing is a 404 whatever the API would call it.
         const notFound = ['InvalidCommandId', 'InvocationDoesNotExist', 'InvalidPluginName'];
         return reply
           .code(

@@ -3,12 +3,7 @@
 // as errors, how a node's reply changes an invocation, and what a command's status, details and
 // counters are given its invocations.
 
-import {
-  CodedError,
-  JsonObjectReader,
-  parseSendReplyContent,
-  type JsonValue,
-} from '@openssm/protocol';
+import { JsonObjectReader, parseSendReplyContent, type JsonValue } from '@openssm/protocol';
 import type {
   CommandInvocationRecord,
   CommandRecord,
@@ -444,20 +439,4 @@ export function cut(text: string, limit: number, suffix = ''): string {
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
   return text.slice(0, end) + suffix;
-}
-
-/** A node-supplied value that is not a final document status we know. */
-export function unknownStatus(documentStatus: string): CodedError | undefined {
-  const known = [
-    'InProgress',
-    'Pending',
-    'Success',
-    'SuccessAndReboot',
-    'Failed',
-    'TimedOut',
-    'Cancelled',
-  ];
-  return known.includes(documentStatus)
-    ? undefined
-    : new CodedError('PayloadInvalid', `unknown documentStatus ${documentStatus.slice(0, 32)}`);
 }
