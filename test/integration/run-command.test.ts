@@ -10,6 +10,7 @@ import {
   AddTagsToResourceCommand,
   CancelCommandCommand,
   CreateDocumentCommand,
+  DeregisterManagedInstanceCommand,
   GetCommandInvocationCommand,
   ListCommandInvocationsCommand,
   ListCommandsCommand,
@@ -1033,5 +1034,28 @@ describe('Run Command with simulated nodes', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const [listed] = await invocations(client, commandId);
     expect(listed!.CommandPlugins![0]).toMatchObject({ OutputS3BucketName: 'my-bucket' });
+  });
+
+  it('a node deregistered while a command waits for it: its invocation ends Undeliverable', async () => {
+    const { ssm: client, fleet: nodes } = await setUp(2);
+    const [stays, goes] = nodes.agents as [SimulatedAgent, SimulatedAgent];
+    await goes.disconnect();
+    const sent = await client.send(
+      new SendCommandCommand(sendInput({ InstanceIds: nodes.instanceIds, MaxConcurrency: '2' })),
+    );
+    const commandId = sent.Command!.CommandId!;
+    await pollUntil(
+      async () =>
+        (await invocationOf(client, commandId, goes.instanceId))?.Status === 'Delayed' || undefined,
+      'the away node to be Delayed',
+    );
+    await client.send(new DeregisterManagedInstanceCommand({ InstanceId: goes.instanceId }));
+    const command = await finished(client, commandId);
+    expect(command).toMatchObject({ Status: 'Success', CompletedCount: 2, ErrorCount: 0 });
+    expect(await invocationOf(client, commandId, goes.instanceId)).toMatchObject({
+      Status: 'Failed',
+      StatusDetails: 'Undeliverable',
+    });
+    expect((await invocationOf(client, commandId, stays.instanceId))?.Status).toBe('Success');
   });
 });

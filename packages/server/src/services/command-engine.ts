@@ -207,6 +207,26 @@ export class CommandEngine {
     await this.writer.durable();
   }
 
+  /** A deregistered node will never run or report anything: what waits for it is Undeliverable. */
+  async nodeDeregistered(instanceId: string): Promise<void> {
+    const now = this.options.now();
+    for (const state of this.running.values()) {
+      const invocation = state.invocations.get(instanceId);
+      if (invocation === undefined || isFinalInvocation(invocation.status)) continue;
+      this.update(
+        state,
+        finishInvocation(
+          invocation,
+          'Failed',
+          Details.Undeliverable,
+          now,
+          'The node was deregistered before it reported a result.',
+        ),
+      );
+    }
+    await this.writer.durable();
+  }
+
   // ---- events from the gateway -------------------------------------------------------------
 
   /** A node's control channel opened: what it has not acknowledged goes to it now. */

@@ -82,6 +82,8 @@ export interface CommandService {
     now: number,
   ): Promise<CommandRecord>;
   cancel(commandId: string, instanceIds: readonly string[] | undefined): Promise<void>;
+  /** A node is gone: its open invocations end Undeliverable. */
+  nodeDeregistered(instanceId: string): Promise<void>;
   get(commandId: string): Promise<CommandRecord | undefined>;
   list(filter: CommandFilter, page: PageRequest): Promise<Page<CommandRecord>>;
   listInvocations(filter: InvocationFilter, page: PageRequest): Promise<Page<InvocationView>>;
@@ -234,6 +236,8 @@ export function createCommandService(deps: CommandServiceDependencies): CommandS
       }
       await engine.cancel(commandId, instanceIds);
     },
+
+    nodeDeregistered: (instanceId) => engine.nodeDeregistered(instanceId),
 
     async get(commandId) {
       return engine.held(commandId)?.command ?? (await repository.get(commandId));
