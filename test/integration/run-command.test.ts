@@ -1058,4 +1058,33 @@ describe('Run Command with simulated nodes', () => {
     });
     expect((await invocationOf(client, commandId, stays.instanceId))?.Status).toBe('Success');
   });
+
+  it('an offline node waits Delayed without a slot: the others run, it runs when it is back', async () => {
+    const { ssm: client, fleet: nodes } = await setUp(3);
+    const [first, second, third] = nodes.agents as [SimulatedAgent, SimulatedAgent, SimulatedAgent];
+    await first.disconnect();
+    const sent = await client.send(
+      new SendCommandCommand(sendInput({ InstanceIds: nodes.instanceIds, MaxConcurrency: '1' })),
+    );
+    const commandId = sent.Command!.CommandId!;
+    for (const agent of [second, third]) {
+      await pollUntil(
+        async () =>
+          (await invocationOf(client, commandId, agent.instanceId))?.Status === 'Success' ||
+          undefined,
+        'the online nodes to run it, one at a time',
+      );
+    }
+    expect(await invocationOf(client, commandId, first.instanceId)).toMatchObject({
+      Status: 'Delayed',
+      StatusDetails: 'Delayed',
+    });
+    expect((await commandOf(client, commandId)).Status).toBe('InProgress');
+    await first.connect();
+    expect(await finished(client, commandId)).toMatchObject({
+      Status: 'Success',
+      CompletedCount: 3,
+    });
+    expect(nodes.maxRunning).toBe(1);
+  });
 });

@@ -79,8 +79,6 @@ interface CommandState {
   readonly invocations: Map<string, CommandInvocationRecord>;
   /** Node ids in sending order. */
   readonly order: readonly string[];
-  /** Index in `order` below which every invocation has been dispatched. */
-  next: number;
 }
 
 export const DEFAULT_TICK_MS = 1000;
@@ -235,9 +233,9 @@ export class CommandEngine {
     for (const state of this.running.values()) {
       const invocation = state.invocations.get(instanceId);
       if (invocation === undefined || isFinalInvocation(invocation.status)) continue;
-      if (invocation.dispatchedAt !== null && invocation.deliveredAt === null) {
-        this.send(state, invocation, now);
-      }
+      if (invocation.dispatchedAt === null)
+        this.markDirty(state); // its turn may have come
+      else if (invocation.deliveredAt === null) this.send(state, invocation, now);
       if (invocation.cancel !== null && !invocation.cancel.delivered) {
         this.sendCancelWhenDurable(state, instanceId);
       }
@@ -290,14 +288,9 @@ export class CommandEngine {
         ),
       );
     } else {
-      // ProcessorBufferFull, ClosedProcessor, UnexpectedError and codes we do not know: later.
-      this.update(state, {
-        ...invocation,
-        status: 'Delayed',
-        statusDetails: Details.Delayed,
-        nextAttemptAt: now + retryDelay(invocation.sendAttempts),
-        updatedAt: now,
-      });
+      // ProcessorBufferFull, ClosedProcessor, UnexpectedError and codes we do not know: the
+      // node did not take it, so it gives its slot back and is tried again later.
+      this.update(state, delayed(invocation, now + retryDelay(invocation.sendAttempts), now));
     }
   }
 
@@ -502,28 +495,30 @@ export class CommandEngine {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  /** Records a (re)send of the job, then sends it once that is durable. */
+  /**
+   * Records a send of the job — the first (it then holds a slot) or a repeat of one the node has
+   * not acknowledged — and sends it once that is durable.
+   */
   private send(state: CommandState, invocation: CommandInvocationRecord, now: number): void {
     // Being cancelled before it was acknowledged: the cancel goes instead.
     if (invocation.status === 'Cancelling') return;
-    const gateway = this.options.gateway();
-    if (!gateway.isConnected(invocation.instanceId)) {
-      this.update(state, {
-        ...invocation,
-        dispatchedAt: invocation.dispatchedAt ?? now,
-        status: 'Delayed',
-        statusDetails: Details.Delayed,
-        nextAttemptAt: null,
-        updatedAt: now,
-      });
+    const first = invocation.dispatchedAt === null;
+    if (!this.options.gateway().isConnected(invocation.instanceId)) {
+      this.update(
+        state,
+        first
+          ? delayed(invocation, null, now)
+          : { ...invocation, nextAttemptAt: null, updatedAt: now },
+      );
       return;
     }
     const messageId = randomUUID();
     this.update(state, {
       ...invocation,
       dispatchedAt: invocation.dispatchedAt ?? now,
-      status: 'Pending',
-      statusDetails: Details.Pending,
+      status: first || invocation.status === 'Delayed' ? 'Pending' : invocation.status,
+      statusDetails:
+        first || invocation.status === 'Delayed' ? Details.Pending : invocation.statusDetails,
       sendAttempts: invocation.sendAttempts + 1,
       jobMessageId: messageId,
       nextAttemptAt: now + this.ackTimeoutMs,
@@ -534,7 +529,7 @@ export class CommandEngine {
       const current = state.invocations.get(invocation.instanceId);
       // Superseded by a newer send, delivered or ended meanwhile: nothing to send.
       if (current?.jobMessageId !== messageId || current.deliveredAt !== null) return;
-      if (isFinalInvocation(current.status)) return;
+      if (isFinalInvocation(current.status) || current.status === 'Cancelling') return;
       const sent = this.options.gateway().sendJob(invocation.instanceId, {
         messageId,
         jobId: createAgentJobId(commandId, invocation.instanceId),
@@ -542,14 +537,12 @@ export class CommandEngine {
         content: state.command.jobContent,
       });
       if (!sent) {
+        // Gone meanwhile: a first send gives its slot back, a repeat waits for the node.
         const at = this.options.now();
-        this.update(state, {
-          ...current,
-          status: 'Delayed',
-          statusDetails: Details.Delayed,
-          nextAttemptAt: null,
-          updatedAt: at,
-        });
+        this.update(
+          state,
+          first ? delayed(current, null, at) : { ...current, nextAttemptAt: null, updatedAt: at },
+        );
       }
     });
   }
@@ -578,6 +571,8 @@ export class CommandEngine {
     const now = this.options.now();
     const gateway = this.options.gateway();
     for (const state of this.running.values()) {
+      // Nodes back online, refusals whose retry time came: the next settle looks again.
+      this.markDirty(state);
       const { command } = state;
       const deliveryDeadline = command.requestedAt + command.timeoutSeconds * 1000;
       for (const invocation of state.invocations.values()) {
@@ -655,7 +650,7 @@ export class CommandEngine {
         });
         for (const invocation of state.invocations.values()) {
           if (isFinalInvocation(invocation.status)) continue;
-          if (invocation.dispatchedAt === null || invocation.status === 'Delayed') {
+          if (invocation.dispatchedAt === null) {
             this.update(state, finishInvocation(invocation, 'Cancelled', Details.Terminated, now));
           }
         }
@@ -688,8 +683,14 @@ export class CommandEngine {
     }
   }
 
+  /**
+   * Sends what the window allows, in order. A node that is offline (or refused a job a moment
+   * ago) is skipped — its invocation is Delayed and waits without holding a slot, so one
+   * unreachable node never stalls a rollout — and is sent when it is back and a slot is free.
+   */
   private dispatch(state: CommandState, now: number): void {
     const { command } = state;
+    const gateway = this.options.gateway();
     let inFlight = 0;
     let finishedDispatched = 0;
     for (const invocation of state.invocations.values()) {
@@ -701,9 +702,15 @@ export class CommandEngine {
       maxConcurrencyOf(command.maxConcurrency, state.order.length),
       finishedDispatched,
     );
-    while (inFlight < limit && state.next < state.order.length) {
-      const invocation = state.invocations.get(state.order[state.next++]!)!;
+    for (const instanceId of state.order) {
+      if (inFlight >= limit) break;
+      const invocation = state.invocations.get(instanceId)!;
       if (invocation.dispatchedAt !== null || isFinalInvocation(invocation.status)) continue;
+      if (invocation.nextAttemptAt !== null && invocation.nextAttemptAt > now) continue;
+      if (!gateway.isConnected(instanceId)) {
+        if (invocation.status !== 'Delayed') this.update(state, delayed(invocation, null, now));
+        continue;
+      }
       this.send(state, invocation, now);
       inFlight++;
     }
@@ -720,7 +727,6 @@ export class CommandEngine {
       command,
       invocations: new Map(sorted.map((invocation) => [invocation.instanceId, invocation])),
       order: sorted.map((invocation) => invocation.instanceId),
-      next: 0,
     };
     this.running.set(command.commandId, state);
     return state;
@@ -752,7 +758,6 @@ export class CommandEngine {
           command,
           invocations: new Map(sorted.map((invocation) => [invocation.instanceId, invocation])),
           order: sorted.map((invocation) => invocation.instanceId),
-          next: sorted.length,
         };
         this.keepFinished(state);
         return state;
@@ -791,6 +796,22 @@ export class CommandEngine {
       if (oldest !== undefined) this.recentReplies.delete(oldest);
     }
   }
+}
+
+/** Back to waiting, Delayed: not sent, holding no slot, eligible again at `retryAt` (or now). */
+function delayed(
+  invocation: CommandInvocationRecord,
+  retryAt: number | null,
+  now: number,
+): CommandInvocationRecord {
+  return {
+    ...invocation,
+    dispatchedAt: null,
+    status: 'Delayed',
+    statusDetails: Details.Delayed,
+    nextAttemptAt: retryAt,
+    updatedAt: now,
+  };
 }
 
 function retryDelay(attempts: number): number {

@@ -179,7 +179,8 @@ export function summarizeCommand(
   let dispatched = 0;
   for (const invocation of invocations) {
     total++;
-    if (invocation.dispatchedAt !== null) dispatched++;
+    // Delayed ones were attempted: the command is under way.
+    if (invocation.dispatchedAt !== null || invocation.status === 'Delayed') dispatched++;
     if (!isFinalInvocation(invocation.status)) continue;
     completed++;
     if (invocation.status === 'Success') succeeded++;
