@@ -349,8 +349,11 @@ describe('Run Command with a real agent', () => {
     const commandId = await send([`sleep 120 & echo $! > ${pidFile}`, 'sleep 120'], {
       executionTimeout: ['5'],
     });
-    await pollUntil(() => existsSync(pidFile) || undefined, 'the child to start');
-    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    // The shell creates the file before it writes the pid: wait for a whole number.
+    const pid = await pollUntil(async () => {
+      const text = existsSync(pidFile) ? await readFile(pidFile, 'utf8') : '';
+      return /^[1-9][0-9]*\n$/.test(text) ? Number(text) : undefined;
+    }, 'the child to start');
     expect(alive(pid)).toBe(true);
     const done = await invocationWith(commandId, ['Success', 'Failed', 'TimedOut'], 30_000);
     expect(done).toMatchObject({ Status: 'TimedOut', StatusDetails: 'Execution Timed Out' });

@@ -54,7 +54,7 @@ afterEach(async () => {
   server = undefined;
   ssm = undefined;
   logs = [];
-});
+}, 30_000);
 
 async function setUp(
   count: number,
@@ -965,7 +965,12 @@ describe('Run Command with simulated nodes', () => {
       });
       expect(denied.status).toBe(403);
       expect(((await denied.json()) as { __type: string }).__type).toBe('AccessDeniedException');
-      expect((await fetchSigned(url!, running)).status).toBe(200);
+      // The output follows the final reply: the administrator gets it once it is there.
+      await pollUntil(async () => {
+        const response = await fetchSigned(url!, running);
+        await response.arrayBuffer();
+        return response.status === 200 || undefined;
+      }, 'the administrator to read the output');
     } finally {
       operator.destroy();
     }

@@ -279,7 +279,7 @@ export class SimulatedAgent {
   async disconnect(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
-    if (socket === undefined) return;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
     const closed = new Promise((resolve) => socket.once('close', resolve));
     socket.terminate();
     await closed;

@@ -26,6 +26,8 @@ const DEFAULT_DOCUMENT = 'AWS-RunShellScript';
 /** Lines of each node's output shown under its result line. */
 const PREVIEW_LINES = 5;
 const FINAL = ['Success', 'Failed', 'TimedOut', 'Cancelled'];
+/** How long `run output` waits for a stream still being uploaded before showing the API's field. */
+const OUTPUT_WAIT_MS = 5000;
 
 export const runCommand: Command = {
   name: 'run',
@@ -435,12 +437,18 @@ async function streamOf(
   stream: 'stdout' | 'stderr',
 ): Promise<Buffer> {
   if (url !== undefined && url !== '') {
-    const fetched = await fetchCommandOutput(api, url);
-    if (fetched.status === 200) return fetched.body;
-    if (fetched.status !== 404) {
-      throw new CliError(
-        `${url}: HTTP ${fetched.status} ${fetched.body.toString('utf8').slice(0, 300)}`,
-      );
+    // The node uploads a step's output right after reporting it: give it a moment to land.
+    const deadline = Date.now() + OUTPUT_WAIT_MS;
+    for (;;) {
+      const fetched = await fetchCommandOutput(api, url);
+      if (fetched.status === 200) return fetched.body;
+      if (fetched.status !== 404) {
+        throw new CliError(
+          `${url}: HTTP ${fetched.status} ${fetched.body.toString('utf8').slice(0, 300)}`,
+        );
+      }
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
   const result = await api.client.send(

@@ -9,6 +9,8 @@ import type { CommandRepository } from '../storage/command-repositories.js';
 
 /** Wait before writing a batch again after a failure. */
 const RETRY_MS = 1000;
+/** Longest a shutdown waits for pending state to be written. */
+const STOP_WAIT_MS = 5000;
 
 export class CommandWriter {
   private commands = new Map<string, CommandRecord>();
@@ -44,9 +46,21 @@ export class CommandWriter {
     return new Promise((resolve) => this.afterDurable(resolve));
   }
 
-  /** Writes what is pending now and stops taking new work. */
-  async stop(): Promise<void> {
-    await this.durable();
+  /**
+   * Writes what is pending now and stops taking new work. A store that keeps failing does not
+   * hold a shutdown for longer than `waitMs`: what was not written was not acknowledged either,
+   * and the nodes send it again.
+   */
+  async stop(waitMs = STOP_WAIT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log.error('Run Command state still unwritten at shutdown; nodes will resend it');
+        resolve();
+      }, waitMs);
+    });
+    await Promise.race([this.durable(), gaveUp]);
+    clearTimeout(timer);
     this.stopped = true;
   }
 
