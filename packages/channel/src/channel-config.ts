@@ -72,7 +72,10 @@ export const OPENSSM_TRANSPORT_OFFER: OpenSSMTransportParameters = Object.freeze
   // 64 KiB matches a bare Node `ws` relay's sweet spot (DESIGN.md §6) and stays far below the
   // 1 MiB decode ceiling, so a bulk message never starves keystrokes on another socket.
   maxPayloadLength: 64 * 1024,
-  windowSize: 256,
+  // Counted in messages, and a shell's output often comes as many small reads: 1,024 keeps a
+  // slow or lossy link busy (the byte bound, windowBytes, still caps memory), where 256 stalled
+  // a printing shell after a few hundred lines whenever acknowledgements were delayed.
+  windowSize: 1024,
   cumulativeAcks: true,
 });
 

@@ -251,6 +251,55 @@ export const ERROR_CODES = {
     wsCloseCode: null,
     summary: 'A parameter is missing, unknown or fails its document definition.',
   },
+  // --- Run Command (docs/run-command.md). Several have no message on AWS (ssm-wire §2.2). ---
+  InvalidCommandId: {
+    httpStatus: 400,
+    awsType: 'InvalidCommandId',
+    wsCloseCode: null,
+    summary: 'The command id is not one this server issued.',
+  },
+  InvocationDoesNotExist: {
+    httpStatus: 400,
+    awsType: 'InvocationDoesNotExist',
+    wsCloseCode: null,
+    summary: 'The command was not sent to that node (or the command does not exist).',
+  },
+  InvalidPluginName: {
+    httpStatus: 400,
+    awsType: 'InvalidPluginName',
+    wsCloseCode: null,
+    summary: 'The plugin (step) name is not one of the command document’s, or one is required.',
+  },
+  DuplicateInstanceId: {
+    httpStatus: 400,
+    awsType: 'DuplicateInstanceId',
+    wsCloseCode: null,
+    summary: 'The same node id is given more than once.',
+  },
+  InvalidOutputFolder: {
+    httpStatus: 400,
+    awsType: 'InvalidOutputFolder',
+    wsCloseCode: null,
+    summary: 'The output bucket name or key prefix cannot be used by the object store.',
+  },
+  InvalidNotificationConfig: {
+    httpStatus: 400,
+    awsType: 'InvalidNotificationConfig',
+    wsCloseCode: null,
+    summary: 'The notification configuration is not valid.',
+  },
+  OutputNotAvailable: {
+    httpStatus: 404,
+    awsType: 'OutputNotAvailable',
+    wsCloseCode: null,
+    summary: 'A step’s full output has not been received (yet): StandardOutputUrl answers 404.',
+  },
+  InvalidRole: {
+    httpStatus: 400,
+    awsType: 'InvalidRole',
+    wsCloseCode: null,
+    summary: 'The service role ARN is not a valid IAM role ARN.',
+  },
   // --- SSM documents (docs/documents.md). ---
   InvalidDocumentContent: {
     httpStatus: 400,

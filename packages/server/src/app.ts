@@ -11,6 +11,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
+import { registerCommandOutputRoute } from './http/command-output-route.js';
 import { ensureSelfSignedTls } from './tls/self-signed.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createAccessEvaluator, createPolicyAuthorizer } from './policy/authorizer.js';
@@ -26,6 +27,10 @@ import { createInProcessConnectionRegistry } from './services/connection-registr
 import { createDocumentService } from './services/document-service.js';
 import { createInstanceService } from './services/instance-service.js';
 import { createSessionService } from './services/session-service.js';
+import { CommandEngine } from './services/command-engine.js';
+import { CommandOutputStore } from './services/command-output.js';
+import { createCommandService } from './services/command-service.js';
+import { FilesystemObjectStore } from './storage/objects/filesystem-object-store.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
 import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
@@ -78,11 +83,13 @@ export interface StartOptions {
   readonly wrapLogService?: (logs: LogService) => LogService;
   /** How long an ended session's failing log writes are retried (default 10 min). */
   readonly logDrainMs?: number;
+  /** How often Run Command looks at timeouts and retries (default 1 s; tests with a fake clock). */
+  readonly commandTickMs?: number;
 }
 
 /** Retention sweeps (recordings, log groups) run this often. */
 export const MAINTENANCE_INTERVAL_MS = 3_600_000;
-/** Objects live in buckets (directories) here, under the data directory. */
+/** Objects (recordings, full command output) live in buckets (directories) here, under the data directory. */
 export const OBJECTS_DIR = 'objects';
 const DEFAULT_LOG_DRAIN_MS = 600_000;
 const LOG_FLUSH_MS = 1_000;
@@ -176,9 +183,24 @@ export async function startServer(
     const instances = createInstanceService({ identity, credentials, ...storage });
     const tokens = createChannelTokens(storage.channelTokens);
     let streamUrlBase = '';
-    const gateway = new Gateway({
+    let publicUrl = '';
+    const output = new CommandOutputStore(
+      new FilesystemObjectStore(join(config.dataDir, OBJECTS_DIR)),
+      log,
+      config.maxCommandOutputBytes,
+    );
+    const engine: CommandEngine = new CommandEngine({
+      repository: storage.commands,
+      output,
+      gateway: (): Gateway => gateway,
+      log,
+      now,
+      ...(options.commandTickMs === undefined ? {} : { tickMs: options.commandTickMs }),
+    });
+    const gateway: Gateway = new Gateway({
       connections,
       sessions: () => services.sessions,
+      commands: () => engine,
       log,
       now,
       agentGraceMs: options.agentGraceMs ?? DEFAULT_AGENT_GRACE_MS,
@@ -202,6 +224,15 @@ export async function startServer(
         logging: sessionLogging,
       }),
       iam,
+      commands: createCommandService({
+        repository: storage.commands,
+        engine,
+        output,
+        documents,
+        instances,
+        identity,
+        publicUrl: () => publicUrl,
+      }),
       logs,
       recordings,
       audit: {
@@ -213,6 +244,7 @@ export async function startServer(
         keyFingerprint: signer.fingerprint,
       },
     };
+    await engine.start();
     const audit: AuditSink = trail;
     const authenticate = createRequestAuthenticator({ storage, credentials, identity, now });
     const authorize = createPolicyAuthorizer(createAccessEvaluator(iam.resolvePrincipal));
@@ -274,11 +306,21 @@ export async function startServer(
       authorize,
       secureTransport,
     });
+    registerCommandOutputRoute(http, {
+      services,
+      authenticate,
+      authorize,
+      audit,
+      secureTransport,
+      now,
+      log,
+    });
     await http.listen({ host: config.listenHost, port: config.listenPort });
     const port = (http.server.address() as AddressInfo).port;
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
     const url = config.publicUrl ?? `${tls === undefined ? 'http' : 'https'}://${host}:${port}`;
     streamUrlBase = url.replace(/^http/, 'ws');
+    publicUrl = url;
     const runMaintenance = async () => {
       const at = now();
       const logEvents = await logs.expire(at);
@@ -340,6 +382,7 @@ export async function startServer(
           gateway.settled(),
           new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
         ]);
+        await engine.stop();
         await trail.close();
         await storage.close();
       },

@@ -12,3 +12,4 @@ export * from './poll-until.js';
 export * from './test-ca.js';
 export * from './test-agent.js';
 export * from './aws-cli.js';
+export * from './simulated-fleet.js';

@@ -44,6 +44,10 @@ export interface TestServerOptions {
   readonly objectStore?: StartOptions['objectStore'];
   /** Wraps the log store session transcripts are written to (fault injection). */
   readonly wrapLogService?: StartOptions['wrapLogService'];
+  /** How often Run Command looks at timeouts and retries (ms). */
+  readonly commandTickMs?: number;
+  /** A logger (default: silent). */
+  readonly log?: StartOptions['log'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -61,7 +65,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
   );
   const server = await startServer(config, {
-    log: silentLogger,
+    log: options.log ?? silentLogger,
+    ...(options.commandTickMs === undefined ? {} : { commandTickMs: options.commandTickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.agentGraceMs === undefined ? {} : { agentGraceMs: options.agentGraceMs }),
     ...(options.audit === undefined ? {} : { audit: options.audit }),

@@ -12,6 +12,8 @@ export interface OpenssmDependencies {
   readonly createApi?: ApiFactory;
   readonly retry?: RetryPolicy;
   readonly dialer?: (ca: readonly string[] | undefined) => Dialer;
+  /** How often `openssm run` polls a command it follows (default: by target count). */
+  readonly pollIntervalMs?: number;
 }
 
 export interface CommandContext {
@@ -31,9 +33,7 @@ export interface OptionSpec {
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-export type OptionValues = Readonly<
-  Record<string, string | boolean | (string | boolean)[] | undefined>
->;
+export type OptionValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 export interface Command {
   readonly name: string;

@@ -14,6 +14,7 @@ import { connectCommand } from './connect.js';
 import { iamCommand } from './iam.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, splitVerb } from './global-options.js';
 import { lsCommand } from './ls.js';
+import { runCommand as runVerb } from './run.js';
 import { sessionsCommand } from './sessions.js';
 import { runSibling, type Spawn } from './sibling.js';
 import { terminateCommand } from './terminate.js';
@@ -21,6 +22,7 @@ import { terminateCommand } from './terminate.js';
 const COMMANDS: readonly Command[] = [
   connectCommand,
   lsCommand,
+  runVerb,
   sessionsCommand,
   terminateCommand,
   iamCommand,

@@ -1,4 +1,5 @@
-// DeregisterManagedInstance: the node's credentials stop working at once.
+// DeregisterManagedInstance: the node's credentials stop working at once, and the commands still
+// waiting for it end Undeliverable (it will never report).
 
 import { instanceArn } from '../services/services.js';
 import { defineOperation } from './operation.js';
@@ -14,6 +15,7 @@ export const deregisterManagedInstance = defineOperation({
   resource: ({ instanceId }, { services }) => instanceArn(services.identity, instanceId),
   async handle({ instanceId }, { services, now }) {
     await services.instances.deregister(instanceId, now);
+    await services.commands.nodeDeregistered(instanceId);
     return {};
   },
 });

@@ -1,11 +1,16 @@
 // Every SSM operation this server answers, for the dispatcher.
 
 import { addTagsToResource } from './add-tags-to-resource.js';
+import { cancelCommand } from './cancel-command.js';
 import { createActivation } from './create-activation.js';
 import { createDocument } from './create-document.js';
 import { deleteDocument } from './delete-document.js';
 import { describeDocument } from './describe-document.js';
+import { getCommandInvocation } from './get-command-invocation.js';
 import { getDocument } from './get-document.js';
+import { listCommandInvocations } from './list-command-invocations.js';
+import { listCommands } from './list-commands.js';
+import { sendCommand } from './send-command.js';
 import { listDocuments } from './list-documents.js';
 import { listDocumentVersions } from './list-document-versions.js';
 import { updateDocument } from './update-document.js';
@@ -29,6 +34,7 @@ import { updateManagedInstancePublicKey } from './update-managed-instance-public
 
 export const SSM_OPERATIONS: readonly AnyOperation[] = [
   addTagsToResource,
+  cancelCommand,
   createActivation,
   createDocument,
   deleteActivation,
@@ -38,8 +44,11 @@ export const SSM_OPERATIONS: readonly AnyOperation[] = [
   describeDocument,
   describeInstanceInformation,
   describeSessions,
+  getCommandInvocation,
   getConnectionStatus,
   getDocument,
+  listCommandInvocations,
+  listCommands,
   listDocuments,
   listDocumentVersions,
   listTagsForResource,
@@ -47,6 +56,7 @@ export const SSM_OPERATIONS: readonly AnyOperation[] = [
   removeTagsFromResource,
   requestManagedInstanceRoleToken,
   resumeSession,
+  sendCommand,
   startSession,
   terminateSession,
   updateDocument,

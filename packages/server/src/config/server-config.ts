@@ -28,9 +28,11 @@ export interface ServerConfig {
   readonly auditDigestIntervalSeconds: number;
   /** Test only: the length of a preferences "minute" in ms (60000). */
   readonly sessionMinuteMs: number;
+  /** Most bytes of full command output kept per invocation (every step, both streams). */
+  readonly maxCommandOutputBytes: number;
 }
 
-type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'integer';
+type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'integer' | 'bytes';
 
 export interface OptionSpec {
   readonly flag: string;
@@ -147,6 +149,14 @@ export const SERVER_OPTIONS = {
     description:
       'Test only: how many milliseconds one minute of idleSessionTimeout and maxSessionDuration lasts. Leave at 60000 in production.',
   },
+  maxCommandOutput: {
+    flag: '--max-command-output',
+    env: 'OPENSSM_MAX_COMMAND_OUTPUT',
+    kind: 'bytes',
+    default: '100MiB',
+    description:
+      'Most full stdout/stderr kept per Run Command invocation (every step, both streams), in bytes or with KiB, MiB or GiB; what exceeds it is cut with a marker.',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof SERVER_OPTIONS;
@@ -238,6 +248,7 @@ export function resolveServerConfig(
       `--recording-bucket must be a valid S3 bucket name, got ${recordingBucket}`,
     );
   }
+  const maxCommandOutputBytes = parseBytes(text('maxCommandOutput')!);
   const config: ServerConfig = {
     dataDir: resolve(cwd, text('dataDir')!),
     listenHost,
@@ -254,6 +265,7 @@ export function resolveServerConfig(
     auditDigestEvery: integer('auditDigestEvery', 1, 1_000_000),
     auditDigestIntervalSeconds: integer('auditDigestInterval', 1, 86_400),
     sessionMinuteMs: integer('sessionMinuteMs', 1, 60_000),
+    maxCommandOutputBytes,
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {
@@ -262,6 +274,25 @@ export function resolveServerConfig(
     );
   }
   return Object.freeze(config);
+}
+
+const UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
+
+/** `1048576`, `512KiB`, `100MiB`, `2GiB` → bytes. */
+function parseBytes(value: string): number {
+  const match = /^([0-9]{1,12})\s*(KiB|MiB|GiB)?$/.exec(value.trim());
+  const bytes = match === null ? NaN : Number(match[1]) * UNITS[match[2] ?? '']!;
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new ConfigError(
+      `--max-command-output must be a number of bytes, or of KiB, MiB or GiB, got ${value}`,
+    );
+  }
+  return bytes;
 }
 
 export function isLoopback(host: string): boolean {

@@ -1,16 +1,23 @@
-// Agents' control channels on this server (ssm-wire §6.3–§6.5): which node is connected, how to
+// Agents' control channels on this server (ssm-wire §6.3–§6.6): which node is connected, how to
 // send it a message, and what to do with what it sends — acknowledge `agent_task_complete` and
-// report it so the session ends. Run Command messages are added by the Run Command issue.
+// report it so the session ends; hand Run Command's agent_job_ack and agent_job_reply to the
+// command engine. A payload that does not parse is logged and dropped (a reply is acknowledged,
+// or the node would resend it forever); only a malformed frame closes the channel.
 
 import {
+  CodedError,
   MessageType,
   decodeAgentMessage,
+  parseAgentJobAck,
+  parseAgentJobReply,
   parseAgentTaskComplete,
+  type AgentJobAck,
+  type AgentJobReply,
   type AgentTaskComplete,
 } from '@openssm/protocol';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionRegistry } from '../services/connection-registry.js';
-import { taskAcknowledgeMessage } from './frames.js';
+import { agentJobReplyAckMessage, taskAcknowledgeMessage } from './frames.js';
 import type { ChannelSocket } from './socket.js';
 
 /** Largest message an agent may send on its control channel (AWS's agent caps replies at 120 000 bytes). */
@@ -20,6 +27,8 @@ export interface ControlHubEvents {
   taskComplete(instanceId: string, complete: AgentTaskComplete): void;
   nodeConnected(instanceId: string): void;
   nodeDisconnected(instanceId: string): void;
+  jobAcknowledged(instanceId: string, ack: AgentJobAck): void;
+  jobReplied(instanceId: string, messageId: string, reply: AgentJobReply): void;
 }
 
 export interface ControlConnection {
@@ -60,6 +69,11 @@ export class ControlHub {
     };
   }
 
+  /** The node has a control channel on this server. */
+  has(instanceId: string): boolean {
+    return this.sockets.has(instanceId);
+  }
+
   /** Sends a message to a node; false when it has no control channel here. */
   send(instanceId: string, bytes: Uint8Array): boolean {
     const socket = this.sockets.get(instanceId);
@@ -80,9 +94,42 @@ export class ControlHub {
         this.events.taskComplete(instanceId, complete);
         return;
       }
+      case MessageType.AgentJobAck: {
+        let ack: AgentJobAck;
+        try {
+          ack = parseAgentJobAck(message.payload);
+        } catch (error) {
+          this.dropped(instanceId, message.messageType, error);
+          return;
+        }
+        this.events.jobAcknowledged(instanceId, ack);
+        return;
+      }
+      case MessageType.AgentJobReply: {
+        let reply: AgentJobReply;
+        try {
+          reply = parseAgentJobReply(message.payload);
+        } catch (error) {
+          this.dropped(instanceId, message.messageType, error);
+          // Acknowledged all the same: it can never be read, and unacknowledged it comes back.
+          socket.send(agentJobReplyAckMessage('', message.messageId, this.now()));
+          return;
+        }
+        this.events.jobReplied(instanceId, message.messageId, reply);
+        return;
+      }
       default:
-        // agent_job_* (Run Command, issue #5), telemetry and unknown types: ignored for now.
+        // Telemetry and unknown types.
         this.log.debug('control message ignored', { instanceId, messageType: message.messageType });
     }
+  }
+
+  private dropped(instanceId: string, messageType: string, error: unknown): void {
+    this.log.warn('unreadable control message dropped', {
+      instanceId,
+      messageType,
+      code: error instanceof CodedError ? error.code : undefined,
+      error: error instanceof Error ? error.message.slice(0, 300) : String(error),
+    });
   }
 }

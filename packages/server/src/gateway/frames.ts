@@ -6,6 +6,8 @@ import {
   MessageFlags,
   MessageType,
   PayloadType,
+  encodeAgentJobPayload,
+  encodeAgentJobReplyAck,
   encodeAgentMessage,
   encodeAgentTaskAcknowledge,
   encodeAgentTaskPayload,
@@ -23,7 +25,13 @@ export function sha256(data: Uint8Array): Uint8Array {
  * A message the gateway originates. Data-channel ones (channel_closed, publication) carry
  * sequence 0 and SYN|FIN like AWS's; control-channel ones carry flags 0 (ssm-wire §4.5).
  */
-function message(messageType: string, payload: Uint8Array, now: number, flags: number): Uint8Array {
+function message(
+  messageType: string,
+  payload: Uint8Array,
+  now: number,
+  flags: number,
+  messageId: string = randomUUID(),
+): Uint8Array {
   return encodeAgentMessage(
     {
       messageType,
@@ -31,7 +39,7 @@ function message(messageType: string, payload: Uint8Array, now: number, flags: n
       createdDate: now,
       sequenceNumber: 0,
       flags,
-      messageId: randomUUID(),
+      messageId,
       payloadType: PayloadType.None,
       payload,
     },
@@ -90,4 +98,28 @@ export function taskAcknowledgeMessage(
 ): Uint8Array {
   const payload = encodeAgentTaskAcknowledge({ messageId: completeMessageId, taskId, topic });
   return message(MessageType.AgentTaskAcknowledge, payload, now, MessageFlags.None);
+}
+
+/** agent_job (ssm-wire §6.6) with the MessageId the node's agent_job_ack will name. */
+export function agentJobMessage(
+  messageId: string,
+  job: { readonly jobId: string; readonly topic: string; readonly content: string },
+  now: number,
+): Uint8Array {
+  const payload = encodeAgentJobPayload({
+    content: job.content,
+    jobId: job.jobId,
+    topic: job.topic,
+  });
+  return message(MessageType.AgentJob, payload, now, MessageFlags.None, messageId);
+}
+
+/** agent_job_reply_ack: the reply (or output chunk) `acknowledgedMessageId` is stored. */
+export function agentJobReplyAckMessage(
+  jobId: string,
+  acknowledgedMessageId: string,
+  now: number,
+): Uint8Array {
+  const payload = encodeAgentJobReplyAck({ jobId, acknowledgedMessageId });
+  return message(MessageType.AgentJobReplyAck, payload, now, MessageFlags.None);
 }

@@ -5,9 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_MAX_PAYLOAD_LENGTH,
+  type AgentJobAck,
+  type AgentJobReply,
   type AgentTaskComplete,
   type AgentTaskPayload,
 } from '@openssm/protocol';
+import type { CommandGateway, OutgoingJob } from '../services/command-engine.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionRegistry } from '../services/connection-registry.js';
 import type { SessionGateway, SessionService } from '../services/session-service.js';
@@ -16,12 +19,19 @@ import { instanceArn, sessionArn, type ServerIdentity } from '../services/servic
 import type { SessionRecord, SessionStatus } from '../storage/records.js';
 import type { SessionMonitor } from './session-monitor.js';
 import { ControlHub } from './control-hub.js';
-import { channelClosedMessage, interactiveShellMessage } from './frames.js';
+import {
+  agentJobMessage,
+  agentJobReplyAckMessage,
+  channelClosedMessage,
+  interactiveShellMessage,
+} from './frames.js';
 import { SessionRelay } from './data-relay.js';
 
 export interface GatewayOptions {
   readonly connections: ConnectionRegistry;
   readonly sessions: () => SessionService;
+  /** Run Command: where acknowledgements and replies go, and who hears of (re)connections. */
+  readonly commands: () => CommandEvents;
   readonly log: Logger;
   readonly now: () => number;
   /** How long a session survives its agent's data socket being gone. */
@@ -31,10 +41,17 @@ export interface GatewayOptions {
   readonly identity?: ServerIdentity;
 }
 
+/** What the gateway tells the command engine. */
+export interface CommandEvents {
+  nodeConnected(instanceId: string): void;
+  jobAcknowledged(instanceId: string, ack: AgentJobAck): void;
+  jobReplied(instanceId: string, messageId: string, reply: AgentJobReply): void;
+}
+
 /** What the node printed when its agent vanished mid-session. */
 export const AGENT_LOST_OUTPUT = 'The session ended because the node disconnected.';
 
-export class Gateway implements SessionGateway {
+export class Gateway implements SessionGateway, CommandGateway {
   readonly control: ControlHub;
   private readonly relays = new Map<string, SessionRelay>();
   private readonly monitors = new Map<string, SessionMonitor>();
@@ -46,8 +63,11 @@ export class Gateway implements SessionGateway {
       options.connections,
       {
         taskComplete: (instanceId, complete) => this.onTaskComplete(instanceId, complete),
-        nodeConnected: () => undefined,
+        nodeConnected: (instanceId) => options.commands().nodeConnected(instanceId),
         nodeDisconnected: () => undefined,
+        jobAcknowledged: (instanceId, ack) => options.commands().jobAcknowledged(instanceId, ack),
+        jobReplied: (instanceId, messageId, reply) =>
+          options.commands().jobReplied(instanceId, messageId, reply),
       },
       options.log,
       options.now,
@@ -63,6 +83,18 @@ export class Gateway implements SessionGateway {
       this.finishMonitor(task.sessionId);
     }
     return sent;
+  }
+
+  isConnected(instanceId: string): boolean {
+    return this.control.has(instanceId);
+  }
+
+  sendJob(instanceId: string, job: OutgoingJob): boolean {
+    return this.control.send(instanceId, agentJobMessage(job.messageId, job, this.options.now()));
+  }
+
+  acknowledgeReply(instanceId: string, jobId: string, messageId: string): void {
+    this.control.send(instanceId, agentJobReplyAckMessage(jobId, messageId, this.options.now()));
   }
 
   closeChannels(session: SessionRecord, output: string): void {

@@ -1,6 +1,7 @@
 // The service layer the API operations call. Built once by the composition root (app.ts).
 
 import type { ActivationService } from './activation-service.js';
+import type { CommandService } from './command-service.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { isReservedDocumentName } from '../documents/document-names.js';
 import type { DocumentService } from './document-service.js';
@@ -43,6 +44,7 @@ export interface Services {
   readonly logs: LogService;
   readonly recordings: RecordingService;
   readonly audit: AuditReader;
+  readonly commands: CommandService;
 }
 
 /** `arn:…:logs:<region>:<account>:log-group:<name>`, as IAM policies name log groups. */

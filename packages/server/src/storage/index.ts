@@ -10,3 +10,5 @@ export * from './iam-records.js';
 export * from './iam-repositories.js';
 export * from './log-records.js';
 export * from './log-repositories.js';
+export * from './command-records.js';
+export * from './command-repositories.js';

@@ -2,6 +2,7 @@
 // one compliance suite tests every driver. All methods are async so a networked driver fits.
 // Writes resolve only once durable: callers acknowledge to clients after the promise settles.
 
+import type { CommandRepository } from './command-repositories.js';
 import type { IamStorage } from './iam-repositories.js';
 import type { AuditRepository, LogRepository, RecordingRepository } from './log-repositories.js';
 import type {
@@ -211,6 +212,7 @@ export interface Storage {
   readonly logs: LogRepository;
   readonly recordings: RecordingRepository;
   readonly audit: AuditRepository;
+  readonly commands: CommandRepository;
   /** The schema version the database is at after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

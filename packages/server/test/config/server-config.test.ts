@@ -25,6 +25,7 @@ describe('resolveServerConfig', () => {
       auditDigestEvery: 1000,
       auditDigestIntervalSeconds: 3600,
       sessionMinuteMs: 60_000,
+      maxCommandOutputBytes: 100 * 1024 * 1024,
     });
     expect(Object.isFrozen(resolve([]))).toBe(true);
   });
@@ -102,5 +103,17 @@ describe('resolveServerConfig', () => {
     expect(resolve(['--public-url', 'https://ssm.example.com/']).publicUrl).toBe(
       'https://ssm.example.com',
     );
+  });
+
+  it('reads the Run Command output cap in bytes or binary units', () => {
+    expect(resolve(['--max-command-output', '1048576']).maxCommandOutputBytes).toBe(1048576);
+    expect(resolve(['--max-command-output', '512KiB']).maxCommandOutputBytes).toBe(524288);
+    expect(resolve([], { OPENSSM_MAX_COMMAND_OUTPUT: '2GiB' }).maxCommandOutputBytes).toBe(
+      2 * 1024 ** 3,
+    );
+    expect(resolve(['--max-command-output', '0']).maxCommandOutputBytes).toBe(0);
+    for (const bad of ['-1', '1.5MiB', '10MB', 'lots', '']) {
+      expect(() => resolve(['--max-command-output', bad])).toThrow(/--max-command-output/);
+    }
   });
 });

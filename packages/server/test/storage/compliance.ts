@@ -22,6 +22,7 @@ import {
   type Tag,
 } from '../../src/storage/index.js';
 
+import { describeCommandCompliance } from './command-compliance.js';
 import { describeIamCompliance } from './iam-compliance.js';
 import { describeLogsCompliance } from './logs-compliance.js';
 
@@ -451,6 +452,8 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
     });
 
     describeIamCompliance(() => storage);
+
+    describeCommandCompliance(() => storage);
 
     describe('activations', () => {
       it('round-trips an activation with tags and extreme numbers', async () => {

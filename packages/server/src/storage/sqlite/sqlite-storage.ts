@@ -7,6 +7,7 @@ import type { Storage } from '../repositories.js';
 import { SqliteAccessKeyRepository } from './access-keys.js';
 import { SqliteActivationRepository } from './activations.js';
 import { SqliteChannelTokenRepository } from './channel-tokens.js';
+import { SqliteCommandRepository } from './commands.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openSqliteDatabase, promised } from './database.js';
 import { SqliteDocumentRepository } from './documents.js';
 import { createSqliteIamStorage } from './iam/index.js';
@@ -51,6 +52,7 @@ export function openSqliteStorage(
       logs: new SqliteLogRepository(db),
       recordings: new SqliteRecordingRepository(db),
       audit: new SqliteAuditRepository(db),
+      commands: new SqliteCommandRepository(db),
       schemaVersion: () => promised(() => readSqliteSchemaVersion(db)),
       close: () =>
         promised(() => {
