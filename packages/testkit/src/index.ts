@@ -13,3 +13,6 @@ export * from './test-ca.js';
 export * from './test-agent.js';
 export * from './aws-cli.js';
 export * from './simulated-fleet.js';
+export * from './tmux-terminal.js';
+export * from './operator.js';
+export * from './session-preferences.js';
