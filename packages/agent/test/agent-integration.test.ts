@@ -482,12 +482,12 @@ describe('openssm-agent run', () => {
     sendSession('s-port', {
       schemaVersion: '1.0',
       sessionType: 'Port',
-      properties: { portNumber: '22' },
+      properties: { portNumber: 'seventy' },
     });
     await waitFor(() => completions('s-port').length > 0, 'the report');
     const report = parseAgentTaskComplete(completions('s-port')[0]!.payload);
     expect(report.finalTaskStatus).toBe('Failed');
-    expect(report.output).toMatch(/session type "Port" is not supported/);
+    expect(report.output).toMatch(/portNumber "seventy" is not a port number/);
     expect(gateway.restCount('data')).toBe(0);
   });
 

@@ -23,6 +23,7 @@ import { createTlsConnector, type CreateConnection, type TlsPolicy } from '../ne
 import { readPlatformInfo, type PlatformInfo } from '../platform/platform-info.js';
 import type { BackoffPolicy, Random } from '../retry/backoff.js';
 import { RunCommandManager } from '../run-command/run-command-manager.js';
+import { DestinationPolicy } from '../port/destination-policy.js';
 import { ensureUser } from '../session/ensure-user.js';
 import type { ProcessSpawner } from '../session/session-process.js';
 import type { UserDirectory } from '../session/user-directory.js';
@@ -174,6 +175,7 @@ export class Agent {
       ...(random === undefined ? {} : { random }),
       agentIsRoot: deps.agentIsRoot ?? process.getuid?.() === 0,
       sessionEnvironment: config.sessionEnvironment,
+      destinationPolicy: DestinationPolicy.parse(config.portForwardDeny),
       ensureUser: deps.ensureUser ?? ((name) => ensureUser(name)),
       ...(deps.users === undefined ? {} : { users: deps.users }),
       ...(deps.spawn === undefined ? {} : { spawn: deps.spawn }),

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { SYSTEM_PATH } from '../session/command-runner.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger.js';
+import { DEFAULT_DENIED_DESTINATIONS, DestinationPolicy } from '../port/destination-policy.js';
 
 export const AGENT_COMMANDS = ['register', 'run', 'status'] as const;
 export type AgentCommand = (typeof AGENT_COMMANDS)[number];
@@ -34,6 +35,8 @@ export interface AgentConfig {
   readonly reconnectCapMs: number;
   /** What sessions start from (PATH, LANG); the session adds HOME, USER, SHELL, TERM. */
   readonly sessionEnvironment: Readonly<Record<string, string>>;
+  /** Port sessions: destinations refused (comma-separated CIDR blocks or addresses, or none). */
+  readonly portForwardDeny: string;
 }
 
 type Kind = 'string' | 'url' | 'boolean' | 'level' | 'seconds' | 'days' | 'fingerprint' | 'region';
@@ -178,6 +181,15 @@ export const AGENT_OPTIONS = {
     commands: ['run'],
     description: 'Largest reconnect delay ceiling in seconds.',
   },
+  portForwardDeny: {
+    flag: '--port-forward-deny',
+    env: 'OPENSSM_AGENT_PORT_FORWARD_DENY',
+    kind: 'string',
+    default: DEFAULT_DENIED_DESTINATIONS,
+    commands: ['run'],
+    description:
+      'Destinations port sessions may not reach: comma-separated CIDR blocks or addresses (a host name is refused when any of its addresses is listed), or `none`. The default covers link-local addresses and cloud metadata services.',
+  },
 } as const satisfies Record<string, AgentOptionSpec>;
 
 type OptionName = keyof typeof AGENT_OPTIONS;
@@ -293,6 +305,13 @@ export function resolveAgentConfig(
     throw new ConfigError('--connection-timeout must be longer than --ping-interval');
   }
 
+  const portForwardDeny = text('portForwardDeny') ?? '';
+  try {
+    DestinationPolicy.parse(portForwardDeny);
+  } catch (error) {
+    throw new ConfigError(`--port-forward-deny: ${(error as Error).message}`);
+  }
+
   const sessionEnvironment: Record<string, string> = { PATH: env['PATH'] || SYSTEM_PATH };
   if (env['LANG']) sessionEnvironment['LANG'] = env['LANG'];
 
@@ -314,6 +333,7 @@ export function resolveAgentConfig(
     reconnectBaseMs,
     reconnectCapMs,
     sessionEnvironment: Object.freeze(sessionEnvironment),
+    portForwardDeny,
   };
   return Object.freeze(config);
 }

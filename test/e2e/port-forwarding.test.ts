@@ -1,0 +1,141 @@
+// Port forwarding end to end (issue 6): a real server, a real openssm-agent process, real local
+// TCP servers on loopback, and the real clients — Debian's `aws ssm start-session` with our
+// session-manager-plugin on PATH, and `openssm forward`.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  startTestAgent,
+  startTestServer,
+  pollUntil,
+  type TestAgent,
+  type TestServer,
+} from '@openssm/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+
+let server: TestServer;
+let agent: TestAgent;
+let workDir: string;
+let httpServer: Server;
+let httpPort: number;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'openssm-port-'));
+  server = await startTestServer();
+  agent = await startTestAgent(server, { stateDir: join(workDir, 'agent'), name: 'port-node' });
+  httpServer = createHttpServer((request, response) => {
+    response.setHeader('content-type', 'text/plain');
+    response.end(`hello through the forward: ${request.method} ${request.url}`);
+  });
+  httpPort = await listen(httpServer);
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of children) process.kill(-child.pid!, 'SIGKILL');
+  await agent?.stop();
+  await server?.close();
+  httpServer?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+function listen(target: Server): Promise<number> {
+  return new Promise((done) => {
+    target.listen(0, '127.0.0.1', () => {
+      const address = target.address();
+      done(typeof address === 'object' && address !== null ? address.port : 0);
+    });
+  });
+}
+
+function clientEnv(): Record<string, string> {
+  return {
+    PATH: `${BIN}:/usr/bin:/bin`,
+    HOME: workDir,
+    AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
+    AWS_DEFAULT_REGION: server.region,
+    AWS_REGION: server.region,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+    OPENSSM_ENDPOINT: server.url,
+  };
+}
+
+/** A long-running client process whose output is collected. */
+function startClient(command: string, args: readonly string[]) {
+  // Its own process group: Ctrl-C reaches `aws` and the plugin together, as from a terminal.
+  const child = spawn(command, args, {
+    env: clientEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  children.add(child);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      done(code);
+    }),
+  );
+  return {
+    child,
+    exited,
+    interrupt: () => process.kill(-child.pid!, 'SIGINT'),
+    output: () => output,
+    waitFor: (pattern: RegExp, what: string) =>
+      pollUntil(
+        () => pattern.exec(output) ?? undefined,
+        () => `${what}; output:\n${output}`,
+        15_000,
+      ),
+  };
+}
+
+async function httpGet(port: number, path: string): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return response.text();
+}
+
+describe('port forwarding', () => {
+  it('aws ssm start-session AWS-StartPortForwardingSession with our plugin carries HTTP', async () => {
+    const client = startClient('/usr/bin/aws', [
+      '--endpoint-url',
+      server.url,
+      'ssm',
+      'start-session',
+      '--target',
+      agent.instanceId,
+      '--document-name',
+      'AWS-StartPortForwardingSession',
+      '--parameters',
+      `portNumber=${httpPort},localPortNumber=0`,
+    ]);
+    const opened = await client.waitFor(/Port (\d+) opened for sessionId (\S+)\./, 'the listener');
+    const localPort = Number(opened[1]);
+    // Several requests, some at once: each is its own smux stream.
+    const bodies = await Promise.all(['/a', '/b', '/c'].map((path) => httpGet(localPort, path)));
+    expect(bodies).toEqual([
+      'hello through the forward: GET /a',
+      'hello through the forward: GET /b',
+      'hello through the forward: GET /c',
+    ]);
+    expect(await httpGet(localPort, '/again')).toBe('hello through the forward: GET /again');
+    client.interrupt();
+    expect(await client.exited).toBe(0);
+  });
+});
+
+export { connect, createServer, createHash, randomBytes };
