@@ -7,7 +7,14 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startTestAgent, startTestServer, type TestAgent, type TestServer } from '@openssm/testkit';
+import {
+  startTcpProxy,
+  startTestAgent,
+  startTestServer,
+  type TcpProxy,
+  type TestAgent,
+  type TestServer,
+} from '@openssm/testkit';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -20,6 +27,8 @@ const PASSWORD = 'Console-Test-Pass-1!';
 const VIEWPORT = { width: 1280, height: 800 };
 
 let server: TestServer;
+/** The browser reaches the server through it, so a test can drop the browser's links. */
+let proxy: TcpProxy;
 let agent: TestAgent;
 let stateDir: string;
 let browser: Browser;
@@ -48,7 +57,9 @@ beforeAll(async () => {
   // The built console must match these sources: build it (a few seconds) before serving it.
   await execFileAsync('npm', ['run', 'build:console'], { cwd: ROOT });
   await mkdir(SCREENSHOT_DIR, { recursive: true });
-  server = await startTestServer();
+  proxy = await startTcpProxy();
+  server = await startTestServer({ publicUrl: proxy.url });
+  proxy.setTarget({ host: '127.0.0.1', port: server.server.port });
   stateDir = await mkdtemp(join(tmpdir(), 'openssm-console-agent-'));
   agent = await startTestAgent(server, { stateDir, name: 'demo', tags: { Env: 'test' } });
   const { iam } = server.server.services;
@@ -78,8 +89,29 @@ afterAll(async () => {
   await browser?.close();
   await agent?.stop();
   await server?.close();
+  await proxy?.close();
   await rm(stateDir, { recursive: true, force: true });
 });
+
+/** The terminal's rows as text (xterm.js's DOM renderer), trailing blanks trimmed. */
+async function terminalRows(page: Page): Promise<string[]> {
+  const rows = await page.locator('#terminal .xterm-rows > div').allTextContents();
+  return rows.map((row) => row.trimEnd());
+}
+
+async function waitForRow(page: Page, pattern: RegExp): Promise<string> {
+  let found: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        found = [...(await terminalRows(page))].reverse().find((row) => pattern.test(row));
+        return found;
+      },
+      { timeout: 20_000 },
+    )
+    .toBeDefined();
+  return found!;
+}
 
 describe('web console', () => {
   it('signs in, lists the demo node Online and shows its details', async () => {
@@ -146,6 +178,56 @@ describe('web console', () => {
       httpOnly: true,
       sameSite: 'Strict',
     });
+    await context.close();
+  });
+
+  it('opens a shell in the browser: output, resize, reconnect after a dropped link', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.goto(`${server.url}/console/#/nodes/${agent.instanceId}`);
+    await page.getByRole('link', { name: 'Start session' }).click();
+    const state = page.locator('#terminal-state');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+    await page.locator('#terminal').click();
+    await page.keyboard.type('echo $((6*7))');
+    await page.keyboard.press('Enter');
+    await waitForRow(page, /^42$/);
+    await screenshot(page, '05-terminal');
+
+    // The window shrinks: xterm.js refits and the remote PTY follows.
+    const host = page.locator('#terminal');
+    const before = `${await host.getAttribute('data-rows')} ${await host.getAttribute('data-cols')}`;
+    await page.setViewportSize({ width: 900, height: 560 });
+    await expect
+      .poll(
+        async () =>
+          `${await host.getAttribute('data-rows')} ${await host.getAttribute('data-cols')}`,
+      )
+      .not.toBe(before);
+    const after = `${await host.getAttribute('data-rows')} ${await host.getAttribute('data-cols')}`;
+    await page.keyboard.type('clear; stty size');
+    await page.keyboard.press('Enter');
+    expect(await waitForRow(page, /^\d+ \d+$/)).toBe(after);
+    await page.setViewportSize(VIEWPORT);
+
+    // Every link of the browser drops: the page says so, resumes, and the shell is still there.
+    // Every state the badge shows, recorded in the page (Reconnecting may last a moment only).
+    await page.evaluate(`{
+      const seen = (window.stateHistory = []);
+      const badge = document.getElementById('terminal-state');
+      new MutationObserver(() => seen.push(badge.textContent)).observe(badge, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    }`);
+    expect(proxy.cutAll()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate<string[]>('window.stateHistory'))
+      .toContain('Reconnecting…');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+    await page.keyboard.type('echo again-$((2+3))');
+    await page.keyboard.press('Enter');
+    await waitForRow(page, /^again-5$/);
     await context.close();
   });
 });

@@ -26,3 +26,16 @@ export function errorNotice(error: unknown): HTMLElement {
   if (error instanceof ApiError) return notice('error', `${error.code}: ${error.message}`);
   return notice('error', error instanceof Error ? error.message : String(error));
 }
+
+/** A page whose code loads when first visited (the terminal brings xterm.js, ~300 KB). */
+export function lazyPage(title: string, load: () => Promise<Page>): Page {
+  let loaded: Promise<Page> | undefined;
+  return {
+    title,
+    async render(root, context) {
+      root.replaceChildren(notice('loading', 'Loading…'));
+      loaded ??= load();
+      await (await loaded).render(root, context);
+    },
+  };
+}

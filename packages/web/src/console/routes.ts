@@ -1,6 +1,6 @@
 // The console's pages and the hash routes that reach them; the ones with `nav` are in the menu.
 
-import type { Page } from './page.js';
+import { lazyPage, type Page } from './page.js';
 import { nodeDetailsPage } from './pages/node-details.js';
 import { nodesPage } from './pages/nodes.js';
 
@@ -16,4 +16,9 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { pattern: /^\/nodes\/?$/, page: nodesPage, section: 'nodes', nav: 'Nodes', href: '#/nodes' },
   { pattern: /^\/nodes\/(mi-[0-9a-f]+)\/?$/, page: nodeDetailsPage, section: 'nodes' },
+  {
+    pattern: /^\/nodes\/(mi-[0-9a-f]+)\/shell$/,
+    page: lazyPage('Shell', () => import('./pages/terminal.js').then((m) => m.terminalPage)),
+    section: 'nodes',
+  },
 ];
