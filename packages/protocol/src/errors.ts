@@ -416,6 +416,13 @@ export const ERROR_CODES = {
     wsCloseCode: 1013,
     summary: 'Too many requests; retry with backoff.',
   },
+  ConsoleSignInFailed: {
+    httpStatus: 401,
+    awsType: 'ConsoleSignInFailed',
+    wsCloseCode: null,
+    summary:
+      'Console sign-in refused: unknown user, wrong password or MFA code (the reply never says which).',
+  },
   // --- IAM and STS (query protocol; the XML error Code is awsType). ---
   NoSuchEntity: {
     httpStatus: 404,

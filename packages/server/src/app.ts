@@ -49,6 +49,9 @@ import { createLogService, type LogService } from './services/log-service.js';
 import { createRecordingService } from './services/recording-service.js';
 import { createSessionLogging } from './services/session-logging.js';
 import { openSqliteStorage } from './storage/index.js';
+import { withConsoleSessions } from './console/console-authenticator.js';
+import { registerConsoleRoutes } from './console/console-routes.js';
+import { createConsoleSessions } from './console/console-sessions.js';
 import type { Storage } from './storage/repositories.js';
 
 export const DATABASE_FILE = 'openssm.db';
@@ -86,6 +89,9 @@ export interface StartOptions {
   /** How often Run Command looks at timeouts and retries (default 1 s; tests with a fake clock). */
   readonly commandTickMs?: number;
 }
+
+/** Where `npm install` builds the console (packages/web/console-dist), seen from server/dist. */
+export const BUILT_CONSOLE_DIR = join(import.meta.dirname, '..', '..', 'web', 'console-dist');
 
 /** Retention sweeps (recordings, log groups) run this often. */
 export const MAINTENANCE_INTERVAL_MS = 3_600_000;
@@ -246,7 +252,13 @@ export async function startServer(
     };
     await engine.start();
     const audit: AuditSink = trail;
-    const authenticate = createRequestAuthenticator({ storage, credentials, identity, now });
+    const consoleSessions = createConsoleSessions();
+    // Under TLS the cookie is Secure and host-only by its name's prefix (RFC 6265bis __Host-).
+    const consoleCookie = secureTransport ? '__Host-openssm-console' : 'openssm-console';
+    const authenticate = withConsoleSessions(
+      createRequestAuthenticator({ storage, credentials, identity, now }),
+      { sessions: consoleSessions, cookieName: consoleCookie, storage, now },
+    );
     const authorize = createPolicyAuthorizer(createAccessEvaluator(iam.resolvePrincipal));
     const jsonService = (
       targetPrefix: string,
@@ -314,6 +326,16 @@ export async function startServer(
       secureTransport,
       now,
       log,
+    });
+    registerConsoleRoutes(http, {
+      sessions: consoleSessions,
+      cookieName: consoleCookie,
+      secure: secureTransport,
+      iam,
+      storage,
+      consoleDir: config.consoleDir ?? BUILT_CONSOLE_DIR,
+      audit: auditEvent,
+      now,
     });
     await http.listen({ host: config.listenHost, port: config.listenPort });
     const port = (http.server.address() as AddressInfo).port;

@@ -93,6 +93,25 @@ export const AUDIT_EVENTS = {
     summary:
       'A session recording was deleted by the retention policy (--recording-retention-days).',
   },
+  ConsoleSignIn: {
+    code: 'OS5000I',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary: 'A user signed in to the web console (with or without an MFA code).',
+  },
+  ConsoleSignInFailed: {
+    code: 'OS5001W',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary:
+      'A console sign-in was refused: unknown user, wrong password or MFA code, or too many failures (the reason is in the details, never the password).',
+  },
+  ConsoleSignOut: {
+    code: 'OS5002I',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary: 'A user signed out of the web console.',
+  },
   AuditDigest: {
     code: 'OS4000I',
     eventType: 'AwsServiceEvent',

@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly sessionMinuteMs: number;
   /** Most bytes of full command output kept per invocation (every step, both streams). */
   readonly maxCommandOutputBytes: number;
+  /** The built web console; undefined serves the one built in this repository (packages/web). */
+  readonly consoleDir: string | undefined;
 }
 
 type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'integer' | 'bytes';
@@ -157,6 +159,14 @@ export const SERVER_OPTIONS = {
     description:
       'Most full stdout/stderr kept per Run Command invocation (every step, both streams), in bytes or with KiB, MiB or GiB; what exceeds it is cut with a marker.',
   },
+  consoleDir: {
+    flag: '--console-dir',
+    env: 'OPENSSM_CONSOLE_DIR',
+    kind: 'string',
+    default: undefined,
+    description:
+      'Directory of the built web console served at /console/; unset serves the one `npm install` builds in packages/web/console-dist.',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof SERVER_OPTIONS;
@@ -266,6 +276,7 @@ export function resolveServerConfig(
     auditDigestIntervalSeconds: integer('auditDigestInterval', 1, 86_400),
     sessionMinuteMs: integer('sessionMinuteMs', 1, 60_000),
     maxCommandOutputBytes,
+    consoleDir: text('consoleDir') === undefined ? undefined : resolve(cwd, text('consoleDir')!),
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {

@@ -9,7 +9,7 @@ import type { Authorizer } from '../policy/authorizer.js';
 import type { Principal } from '../storage/records.js';
 import type { Services } from '../services/services.js';
 import { headerValue, type RawRequest, type RawResponse } from './raw-request.js';
-import type { Authenticator } from './request-authenticator.js';
+import type { AuthenticatedPrincipal, Authenticator } from './request-authenticator.js';
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
@@ -46,7 +46,7 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
     const operation = target.startsWith(`${options.targetPrefix}.`)
       ? byName.get(target.slice(options.targetPrefix.length + 1))
       : undefined;
-    let principal: Principal | undefined;
+    let principal: AuthenticatedPrincipal | undefined;
     let resource: string | undefined;
     let requestParameters: unknown;
     try {
@@ -86,6 +86,7 @@ export function createAwsJsonDispatcher(options: AwsJsonDispatcherOptions): AwsJ
             sourceIp: request.sourceIp,
             secureTransport: options.secureTransport,
             now,
+            ...(principal.multiFactor === undefined ? {} : { multiFactor: principal.multiFactor }),
             region: options.services.identity.region,
           },
         });

@@ -13,7 +13,7 @@ import type { Principal } from '../storage/records.js';
 import type { Logger } from './aws-json-dispatcher.js';
 import { QueryParams } from './query-params.js';
 import { headerValue, type RawRequest, type RawResponse } from './raw-request.js';
-import type { Authenticator } from './request-authenticator.js';
+import type { AuthenticatedPrincipal, Authenticator } from './request-authenticator.js';
 import { xmlError, xmlResponse } from './xml-response.js';
 
 interface ServiceSpec {
@@ -74,7 +74,7 @@ export function createQueryDispatcher(options: QueryDispatcherOptions): QueryDis
     const now = options.now();
     let service: QueryService = 'iam';
     let actionName = '';
-    let principal: Principal | undefined;
+    let principal: AuthenticatedPrincipal | undefined;
     let resource: string | undefined;
     try {
       const params = QueryParams.parse(request.body.toString('utf8'));
@@ -114,6 +114,7 @@ export function createQueryDispatcher(options: QueryDispatcherOptions): QueryDis
             sourceIp: request.sourceIp,
             secureTransport: options.secureTransport,
             now,
+            ...(principal.multiFactor === undefined ? {} : { multiFactor: principal.multiFactor }),
             region,
           },
         });

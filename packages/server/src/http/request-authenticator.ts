@@ -22,11 +22,17 @@ export interface SigningScope {
   readonly signedTarget: boolean;
 }
 
+/** Who made a request, and what the way they proved it tells the policy engine. */
+export interface AuthenticatedPrincipal extends Principal {
+  /** A console session opened with a TOTP code (aws:MultiFactorAuthPresent). */
+  readonly multiFactor?: boolean;
+}
+
 export type Authenticator = (
   scheme: 'sigv4' | 'instance-rsa',
   request: RawRequest,
   scope: SigningScope,
-) => Promise<Principal>;
+) => Promise<AuthenticatedPrincipal>;
 
 export interface RequestAuthenticatorOptions {
   readonly storage: Storage;

@@ -1,0 +1,188 @@
+// The console's own HTTP routes on the one listener: sign-in, the current session (with its CSRF
+// token), sign-out, and the built single-page app under /console/. Everything else the console
+// does goes through the API endpoint at `POST /`, authenticated by the cookie (console-authenticator.ts).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceEvent } from '../audit/cloudtrail-record.js';
+import { createFailureThrottle } from '../auth/failure-throttle.js';
+import type { IamService } from '../services/iam/iam-service.js';
+import { userPrincipal } from '../services/iam/users.js';
+import type { Storage } from '../storage/repositories.js';
+import { CSRF_HEADER, readCookie } from './console-authenticator.js';
+import { CONSOLE_MAX_SESSION_MS, secretsEqual, type ConsoleSessions } from './console-sessions.js';
+import { serveConsoleFile } from './console-static.js';
+
+/** Failed sign-ins one user name may have in a burst before it is locked for a while. */
+export const SIGN_IN_FAILURE_BURST = 5;
+/** One more attempt per minute once locked: guessing a password stays hopeless. */
+export const SIGN_IN_FAILURES_PER_SECOND = 1 / 60;
+
+export interface ConsoleRoutesOptions {
+  readonly sessions: ConsoleSessions;
+  readonly cookieName: string;
+  /** Served over TLS (or behind a TLS proxy): the cookie gets `Secure`. */
+  readonly secure: boolean;
+  readonly iam: IamService;
+  readonly storage: Storage;
+  /** The built console (index.html and assets). */
+  readonly consoleDir: string;
+  readonly audit: (event: ServiceEvent) => void;
+  readonly now: () => number;
+}
+
+export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRoutesOptions): void {
+  const { sessions, cookieName } = options;
+  // Per source and per user name: one address guessing many users, many addresses guessing one.
+  const bySource = createFailureThrottle();
+  const byUser = createFailureThrottle(SIGN_IN_FAILURE_BURST, SIGN_IN_FAILURES_PER_SECOND);
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    `${cookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${String(maxAgeSeconds)}${options.secure ? '; Secure' : ''}`;
+
+  http.get('/', (_request, reply) => reply.redirect('/console/', 302));
+
+  http.post('/console/api/sign-in', async (request, reply) => {
+    const now = options.now();
+    const form = parseSignIn(request.body);
+    if (form === undefined) {
+      return sendError(reply, request, 400, 'ValidationException', 'Give userName and password.');
+    }
+    const source = request.ip;
+    const auditFailure = (reason: string) => {
+      options.audit({
+        name: 'ConsoleSignInFailed',
+        time: now,
+        details: { userName: form.userName, sourceIPAddress: source, reason },
+      });
+    };
+    const failed = (reason: string) => {
+      auditFailure(reason);
+      return sendError(
+        reply,
+        request,
+        401,
+        'ConsoleSignInFailed',
+        'The user name, password or MFA code is not valid.',
+      );
+    };
+    try {
+      bySource.check(source, now);
+      byUser.check(form.userName, now);
+    } catch {
+      auditFailure('throttled');
+      return sendError(
+        reply,
+        request,
+        429,
+        'ThrottlingException',
+        'Too many failed sign-ins; wait a minute and try again.',
+      );
+    }
+    const user = await options.iam.users.checkPassword(form.userName, form.password);
+    if (user === undefined) {
+      bySource.recordFailure(source, now);
+      byUser.recordFailure(form.userName, now);
+      return failed('bad-password');
+    }
+    const { token, session } = sessions.open(userPrincipal(user), user.userId, false, now);
+    options.audit({
+      name: 'ConsoleSignIn',
+      time: now,
+      owner: { arn: user.arn, name: user.userName },
+      details: { userName: user.userName, sourceIPAddress: source, multiFactor: false },
+    });
+    void reply
+      .header('set-cookie', cookie(token, CONSOLE_MAX_SESSION_MS / 1000))
+      .header('cache-control', 'no-store');
+    return {
+      userName: user.userName,
+      arn: user.arn,
+      csrfToken: session.csrfToken,
+      multiFactor: session.multiFactor,
+    };
+  });
+
+  http.get('/console/api/session', async (request, reply) => {
+    const token = readCookie(rawHeaders(request), cookieName);
+    const session = token === undefined ? undefined : sessions.get(token, options.now());
+    const user =
+      session === undefined ? undefined : await options.storage.iam.users.getById(session.userId);
+    void reply.header('cache-control', 'no-store');
+    if (session === undefined || user === undefined) {
+      return sendError(reply, request, 401, 'UnrecognizedClientException', 'Not signed in.');
+    }
+    return {
+      userName: user.userName,
+      arn: user.arn,
+      csrfToken: session.csrfToken,
+      multiFactor: session.multiFactor,
+    };
+  });
+
+  http.post('/console/api/sign-out', (request, reply) => {
+    const token = readCookie(rawHeaders(request), cookieName);
+    const session = token === undefined ? undefined : sessions.get(token, options.now());
+    const csrf = request.headers[CSRF_HEADER];
+    if (
+      token === undefined ||
+      session === undefined ||
+      typeof csrf !== 'string' ||
+      !secretsEqual(csrf, session.csrfToken)
+    ) {
+      return sendError(reply, request, 401, 'UnrecognizedClientException', 'Not signed in.');
+    }
+    sessions.close(token);
+    options.audit({
+      name: 'ConsoleSignOut',
+      time: options.now(),
+      owner: { arn: session.principal.arn, name: session.principal.name },
+      details: { userName: session.principal.name, sourceIPAddress: request.ip },
+    });
+    void reply.header('set-cookie', cookie('', 0));
+    return { signedOut: true };
+  });
+
+  http.get('/console', (_request, reply) => reply.redirect('/console/', 301));
+  http.get('/console/*', async (request, reply) => {
+    const path = (request.params as { '*': string })['*'];
+    return serveConsoleFile(reply, options.consoleDir, path);
+  });
+}
+
+interface SignInForm {
+  readonly userName: string;
+  readonly password: string;
+}
+
+function parseSignIn(body: unknown): SignInForm | undefined {
+  if (!Buffer.isBuffer(body) || body.length > 4096) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { userName, password } = value as Record<string, unknown>;
+  if (typeof userName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(userName)) return undefined;
+  if (typeof password !== 'string' || password.length === 0 || password.length > 128) {
+    return undefined;
+  }
+  return { userName, password };
+}
+
+function rawHeaders(request: FastifyRequest) {
+  return { headers: request.headers };
+}
+
+function sendError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  type: string,
+  message: string,
+) {
+  return reply
+    .code(status)
+    .headers({ 'content-type': 'application/json', 'x-amzn-requestid': request.id })
+    .send(JSON.stringify({ __type: type, message }));
+}

@@ -1,0 +1,53 @@
+// The sign-in form: an IAM user name and the password set with CreateLoginProfile.
+
+import { signIn } from '../api.js';
+import { h, notice, replace } from '../dom.js';
+import { errorNotice } from '../page.js';
+
+export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
+  const status = h('div', { 'aria-live': 'polite' });
+  const userName = h('input', {
+    id: 'sign-in-user',
+    name: 'username',
+    autocomplete: 'username',
+    required: true,
+    maxlength: 64,
+  });
+  const password = h('input', {
+    id: 'sign-in-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    maxlength: 128,
+  });
+  const button = h('button', { type: 'submit' }, 'Sign in');
+  const form = h(
+    'form',
+    { class: 'sign-in', 'aria-label': 'Sign in' },
+    h('h1', {}, 'OpenSSM'),
+    h('label', { for: 'sign-in-user' }, 'IAM user name'),
+    userName,
+    h('label', { for: 'sign-in-password' }, 'Password'),
+    password,
+    button,
+    status,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    replace(status, notice('loading', 'Signing in…'));
+    signIn(userName.value, password.value)
+      .then(() => onSignedIn())
+      .catch((error: unknown) => {
+        replace(status, errorNotice(error));
+        password.value = '';
+        password.focus();
+      })
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+  replace(root, h('main', { class: 'sign-in-page' }, form));
+  userName.focus();
+}

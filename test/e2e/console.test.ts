@@ -1,0 +1,233 @@
+// The web console end to end, as a person drives it: a real server and a real `openssm-agent`,
+// headless Chromium through playwright-core, one browser for every scenario. Each page is
+// photographed at 1280×800 into the test output directory (test-output/console/) for review.
+
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  startTcpProxy,
+  startTestAgent,
+  startTestServer,
+  type TcpProxy,
+  type TestAgent,
+  type TestServer,
+} from '@openssm/testkit';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const execFileAsync = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+/** Where reviewers find the screenshots (CI keeps it as an artifact). */
+export const SCREENSHOT_DIR = join(ROOT, 'test-output', 'console');
+const PASSWORD = 'Console-Test-Pass-1!';
+const VIEWPORT = { width: 1280, height: 800 };
+
+let server: TestServer;
+/** The browser reaches the server through it, so a test can drop the browser's links. */
+let proxy: TcpProxy;
+let agent: TestAgent;
+let stateDir: string;
+let browser: Browser;
+
+const ALLOW_ALL = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+});
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+async function signedInPage(userName: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/console/`);
+  await page.getByLabel('IAM user name').fill(userName);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return { context, page };
+}
+
+beforeAll(async () => {
+  // The built console must match these sources: build it (a few seconds) before serving it.
+  await execFileAsync('npm', ['run', 'build:console'], { cwd: ROOT });
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  proxy = await startTcpProxy();
+  server = await startTestServer({ publicUrl: proxy.url });
+  proxy.setTarget({ host: '127.0.0.1', port: server.server.port });
+  stateDir = await mkdtemp(join(tmpdir(), 'openssm-console-agent-'));
+  agent = await startTestAgent(server, { stateDir, name: 'demo', tags: { Env: 'test' } });
+  const { iam } = server.server.services;
+  const now = Date.now();
+  for (const userName of ['operator', 'viewer']) {
+    await iam.users.create(userName, '/', [], now);
+    await iam.users.setPassword(userName, PASSWORD, false, now, true);
+  }
+  await iam.policies.putInline('user', 'operator', 'Everything', ALLOW_ALL);
+  // playwright gives every launch a fresh, temporary user-data directory.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.stop();
+  await server?.close();
+  await proxy?.close();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+/** The terminal's rows as text (xterm.js's DOM renderer), trailing blanks trimmed. */
+async function terminalRows(page: Page): Promise<string[]> {
+  const rows = await page.locator('#terminal .xterm-rows > div').allTextContents();
+  return rows.map((row) => row.trimEnd());
+}
+
+async function waitForRow(page: Page, pattern: RegExp): Promise<string> {
+  let found: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        found = [...(await terminalRows(page))].reverse().find((row) => pattern.test(row));
+        return found;
+      },
+      { timeout: 20_000 },
+    )
+    .toBeDefined();
+  return found!;
+}
+
+describe('web console', () => {
+  it('signs in, lists the demo node Online and shows its details', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('IAM user name').waitFor();
+    await screenshot(page, '01-sign-in');
+    await page.getByLabel('IAM user name').fill('operator');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('The user name, password or MFA code is not valid.');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const row = page.locator(`tr[data-node="${agent.instanceId}"]`);
+    await expect.poll(() => row.textContent()).toContain('Online');
+    expect(await row.textContent()).toContain('demo');
+    await screenshot(page, '02-nodes');
+    await page.getByLabel('Search nodes').fill('no-such-node');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('No node matches');
+    await page.getByLabel('Search nodes').fill('');
+    await page.getByLabel('Filter by tag (Key=Value)').fill('Env=test');
+    await page.getByLabel('Filter by tag (Key=Value)').press('Enter');
+    await expect.poll(() => row.count()).toBe(1);
+    await page.getByRole('link', { name: 'demo' }).click();
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain(agent.instanceId);
+    expect(await page.locator('table.data').textContent()).toContain('Env');
+    expect(await page.locator('#forward-command').textContent()).toBe(
+      `openssm forward ${agent.instanceId} 8080:localhost:80`,
+    );
+    await screenshot(page, '03-node-details');
+    await context.close();
+  });
+
+  it('tells a user without permission "not authorized", and the API refuses their cookie too', async () => {
+    const { context, page } = await signedInPage('viewer');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Not authorized');
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'ssm:DescribeInstanceInformation',
+    );
+    await screenshot(page, '04-not-authorized');
+    // The very request the page made, sent straight to the API with the viewer's cookie.
+    const cookies = await context.cookies();
+    const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const session = (await (
+      await fetch(`${server.url}/console/api/session`, { headers: { cookie } })
+    ).json()) as { csrfToken: string };
+    const response = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonSSM.DescribeInstanceInformation',
+        'x-openssm-csrf': session.csrfToken,
+        cookie,
+      },
+      body: '{}',
+    });
+    const body = (await response.json()) as { __type: string; message: string };
+    expect(body.__type).toBe('AccessDeniedException');
+    expect(body.message).toContain('user/viewer is not authorized');
+    expect(cookies.find((c) => c.name === 'openssm-console')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    await context.close();
+  });
+
+  it('opens a shell in the browser: output, resize, reconnect after a dropped link', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.goto(`${server.url}/console/#/nodes/${agent.instanceId}`);
+    await page.getByRole('link', { name: 'Start session' }).click();
+    const state = page.locator('#terminal-state');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+    await page.locator('#terminal').click();
+    await page.keyboard.type('echo $((6*7))');
+    await page.keyboard.press('Enter');
+    await waitForRow(page, /^42$/);
+    await screenshot(page, '05-terminal');
+
+    // The window shrinks: xterm.js refits and the remote PTY follows.
+    const host = page.locator('#terminal');
+    const before = `${await host.getAttribute('data-rows')} ${await host.getAttribute('data-cols')}`;
+    await page.setViewportSize({ width: 900, height: 560 });
+    await expect
+      .poll(
+        async () =>
+          `${await host.getAttribute('data-rows')} ${await host.getAttribute('data-cols')}`,
+      )
+      .not.toBe(before);
+    const after = `${await host.getAttribute('data-rows')} ${await host.getAttribute('data-cols')}`;
+    await page.keyboard.type('clear; stty size');
+    await page.keyboard.press('Enter');
+    expect(await waitForRow(page, /^\d+ \d+$/)).toBe(after);
+    await page.setViewportSize(VIEWPORT);
+
+    // Every link of the browser drops: the page says so, resumes, and the shell is still there.
+    // Every state the badge shows, recorded in the page (Reconnecting may last a moment only).
+    await page.evaluate(`{
+      const seen = (window.stateHistory = []);
+      const badge = document.getElementById('terminal-state');
+      new MutationObserver(() => seen.push(badge.textContent)).observe(badge, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    }`);
+    expect(proxy.cutAll()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate<string[]>('window.stateHistory'))
+      .toContain('Reconnecting…');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+    await page.keyboard.type('echo again-$((2+3))');
+    await page.keyboard.press('Enter');
+    await waitForRow(page, /^again-5$/);
+    await context.close();
+  });
+});

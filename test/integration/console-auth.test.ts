@@ -1,0 +1,164 @@
+// The web console's server side: sign-in with an IAM login profile, the HttpOnly SameSite
+// cookie plus CSRF header that authenticate console calls to the very same API endpoint, the
+// policy engine deciding them exactly as for a SigV4 request (a user without permission is
+// refused), the audit trail recording sign-in and the calls, sign-out, and lockout after
+// repeated wrong passwords.
+
+import { startTestServer, type TestServer } from '@openssm/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let server: TestServer;
+const PASSWORD = 'Correct-Horse-42!';
+
+async function signIn(userName: string, password = PASSWORD) {
+  const response = await fetch(`${server.url}/console/api/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userName, password }),
+  });
+  const cookie = response.headers.get('set-cookie') ?? '';
+  const body = (await response.json()) as Record<string, unknown>;
+  return { status: response.status, cookie, body };
+}
+
+/** A console call to the JSON API, as the page makes it. */
+async function consoleCall(
+  target: string,
+  input: object,
+  auth: { cookie: string; csrf?: string | undefined },
+) {
+  const response = await fetch(`${server.url}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': target,
+      cookie: auth.cookie.split(';')[0]!,
+      ...(auth.csrf === undefined ? {} : { 'x-openssm-csrf': auth.csrf }),
+    },
+    body: JSON.stringify(input),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const { iam } = server.server.services;
+  const now = Date.now();
+  for (const userName of ['operator', 'nobody', 'locked']) {
+    await iam.users.create(userName, '/', [], now);
+    await iam.users.setPassword(userName, PASSWORD, false, now, true);
+  }
+  await iam.policies.putInline(
+    'user',
+    'operator',
+    'ReadNodes',
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'ssm:DescribeInstanceInformation', Resource: '*' }],
+    }),
+  );
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('console sign-in', () => {
+  it('sets an HttpOnly, SameSite=Strict cookie and returns a CSRF token', async () => {
+    const { status, cookie, body } = await signIn('operator');
+    expect(status).toBe(200);
+    expect(cookie).toMatch(/^openssm-console=[\w-]{40,};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).not.toContain('Secure'); // plain HTTP on loopback
+    expect(body['userName']).toBe('operator');
+    expect(body['arn']).toMatch(/:user\/operator$/);
+    expect(typeof body['csrfToken']).toBe('string');
+  });
+
+  it('authorizes a cookie call as the user, through the policy engine', async () => {
+    const { cookie, body } = await signIn('operator');
+    const csrf = body['csrfToken'] as string;
+    const allowed = await consoleCall(
+      'AmazonSSM.DescribeInstanceInformation',
+      {},
+      { cookie, csrf },
+    );
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toHaveProperty('InstanceInformationList');
+    const denied = await consoleCall(
+      'AmazonSSM.DescribeSessions',
+      { State: 'Active' },
+      { cookie, csrf },
+    );
+    expect(denied.status).toBe(400);
+    expect(denied.body['__type']).toBe('AccessDeniedException');
+    expect(denied.body['message']).toContain(
+      'user/operator is not authorized to perform: ssm:DescribeSessions',
+    );
+  });
+
+  it('denies the same request for a user without permission', async () => {
+    const { cookie, body } = await signIn('nobody');
+    const denied = await consoleCall(
+      'AmazonSSM.DescribeInstanceInformation',
+      {},
+      { cookie, csrf: body['csrfToken'] as string },
+    );
+    expect(denied.body['__type']).toBe('AccessDeniedException');
+    expect(denied.body['message']).toContain('user/nobody is not authorized');
+    await server.server.services.audit.flush();
+    const events = await server.server.services.audit.lookup({ username: 'nobody' }, { limit: 50 });
+    const names = events.items.map((event) => event.eventName);
+    expect(names).toContain('DescribeInstanceInformation');
+    expect(names).toContain('ConsoleSignIn');
+  });
+
+  it('refuses a cookie without the CSRF token, and after sign-out', async () => {
+    const { cookie, body } = await signIn('operator');
+    const csrf = body['csrfToken'] as string;
+    const noCsrf = await consoleCall('AmazonSSM.DescribeInstanceInformation', {}, { cookie });
+    expect(noCsrf.body['__type']).toBe('MissingAuthenticationTokenException');
+    const wrongCsrf = await consoleCall(
+      'AmazonSSM.DescribeInstanceInformation',
+      {},
+      { cookie, csrf: csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) },
+    );
+    expect(wrongCsrf.body['__type']).toBe('MissingAuthenticationTokenException');
+    const out = await fetch(`${server.url}/console/api/sign-out`, {
+      method: 'POST',
+      headers: { cookie: cookie.split(';')[0]!, 'x-openssm-csrf': csrf },
+    });
+    expect(out.status).toBe(200);
+    expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+    const after = await consoleCall('AmazonSSM.DescribeInstanceInformation', {}, { cookie, csrf });
+    expect(after.body['__type']).toBe('UnrecognizedClientException');
+  });
+
+  it('refuses wrong passwords with one message and locks the user after a burst', async () => {
+    const wrong = await signIn('locked', 'not-the-password');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body['__type']).toBe('ConsoleSignInFailed');
+    const unknown = await signIn('no-such-user', 'whatever');
+    expect(unknown.body['message']).toBe(wrong.body['message']);
+    for (let i = 0; i < 5; i++) await signIn('locked', `wrong-${String(i)}`);
+    const right = await signIn('locked');
+    expect(right.status).toBe(429);
+    expect(right.body['__type']).toBe('ThrottlingException');
+    // Another user from the same address is not locked out by it.
+    expect((await signIn('operator')).status).toBe(200);
+  });
+
+  it('serves the console page with headers that keep it from being framed', async () => {
+    const root = await fetch(`${server.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
+    const page = await fetch(`${server.url}/console/nodes`);
+    expect([200, 503]).toContain(page.status);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const escape = await fetch(`${server.url}/console/..%2f..%2fpackage.json`);
+    expect(escape.status).toBe(404);
+  });
+});
