@@ -250,14 +250,15 @@ export class Agent {
 
   private fail(error: AgentError): void {
     this.log.error('the server refuses this node; stopping', { error: formatAgentError(error) });
-    void this.shutDown(EXIT_REGISTRATION_REJECTED);
+    // Nothing can be reported to a server that refuses us: sessions are ended without waiting.
+    void this.shutDown(EXIT_REGISTRATION_REJECTED, 0);
   }
 
-  private shutDown(code: number): Promise<void> {
+  private shutDown(code: number, sessionTimeoutMs = this.shutdownTimeoutMs): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('agent stopping', { sessions: this.sessions.size });
       this.heartbeat.stop();
-      await this.sessions.stopAll(this.shutdownTimeoutMs);
+      await this.sessions.stopAll(sessionTimeoutMs);
       // Running commands go on; the next agent adopts them.
       await this.runCommand.stop();
       await this.control.stop();
