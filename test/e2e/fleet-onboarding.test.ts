@@ -24,9 +24,11 @@ import {
   type TestServer,
 } from '@openssm/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 const execFileAsync = promisify(execFile);
-const AGENT = resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'openssm-agent');
+const BIN = resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin');
+const AGENT = join(BIN, 'openssm-agent');
 
 let server: TestServer;
 let ssm: SSMClient;
@@ -152,6 +154,65 @@ describe('fleet activations', () => {
     await expect(agentRegister(activation, join(workDir, 'disk-1'))).rejects.toMatchObject({
       stderr: expect.stringContaining('already registered') as unknown,
     });
+  }, 30_000);
+});
+
+describe('openssm activation create --fleet', () => {
+  it('creates a fleet activation and prints cloud-init user data that installs with it', async () => {
+    const { stdout, stderr } = await execFileAsync(
+      join(BIN, 'openssm'),
+      [
+        'activation',
+        'create',
+        '--fleet',
+        '--name',
+        'asg-web',
+        '--tags',
+        'Env=prod,Role=web',
+        '--limit',
+        '20',
+      ],
+      {
+        env: {
+          PATH: process.env['PATH'],
+          HOME: workDir,
+          AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
+          AWS_REGION: server.region,
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          OPENSSM_ENDPOINT: server.url,
+        },
+      },
+    );
+    expect(stderr).toMatch(/up to 20 node\(s\), for 30 day\(s\)/);
+    expect(stdout.startsWith('#cloud-config\n')).toBe(true);
+    const userData = parseYaml(stdout) as { runcmd: string[][] };
+    const [shell, flag, command] = userData.runcmd[0]!;
+    expect([shell, flag]).toEqual(['sh', '-c']);
+    const match =
+      /^curl -fsSL (\S+) \| sh -s -- --activation-code (\S+) --activation-id (\S+)$/.exec(command!);
+    expect(match?.[1]).toBe(`${server.url}/install.sh`);
+    // The code and id it printed are the activation's: a node registers with them and gets its tags.
+    const stateDir = join(workDir, 'from-user-data');
+    const instanceId = (
+      await agentRegister({ ActivationCode: match![2]!, ActivationId: match![3]! }, stateDir)
+    ).stdout.trim();
+    const node = await ssm.send(
+      new DescribeInstanceInformationCommand({
+        Filters: [{ Key: 'InstanceIds', Values: [instanceId] }],
+      }),
+    );
+    expect(node.InstanceInformationList?.[0]?.Name).toBe('asg-web');
+    const tags = await ssm.send(
+      new ListTagsForResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: instanceId }),
+    );
+    expect(tags.TagList).toEqual(
+      expect.arrayContaining([
+        { Key: 'Env', Value: 'prod' },
+        { Key: 'Role', Value: 'web' },
+      ]),
+    );
   }, 30_000);
 });
 
