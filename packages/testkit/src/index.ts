@@ -14,3 +14,4 @@ export * from './test-agent.js';
 export * from './aws-cli.js';
 export * from './simulated-fleet.js';
 export * from './piped-session.js';
+export * from './connect-proxy.js';

@@ -26,6 +26,8 @@ export interface PipedSession {
 export function startPipedSession(
   server: Pick<TestServer, 'url' | 'region' | 'adminCredentials'>,
   target: string,
+  /** More environment for the CLI (AWS_CA_BUNDLE for a server with a private CA). */
+  extraEnv: Readonly<Record<string, string>> = {},
 ): PipedSession {
   const child = spawn(join(BIN, 'openssm'), ['connect', target], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -39,6 +41,7 @@ export function startPipedSession(
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_EC2_METADATA_DISABLED: 'true',
       OPENSSM_ENDPOINT: server.url,
+      ...extraEnv,
     },
   });
   let text = '';
