@@ -16,3 +16,5 @@ export * from './simulated-fleet.js';
 export * from './tmux-terminal.js';
 export * from './operator.js';
 export * from './session-preferences.js';
+export * from './piped-session.js';
+export * from './connect-proxy.js';

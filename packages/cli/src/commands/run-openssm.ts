@@ -9,6 +9,7 @@ import { CliError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { OPENSSM_VERSION } from '../version.js';
 import type { Command, OpenssmDependencies, OptionValues } from './command.js';
+import { activationCommand } from './activation.js';
 import { auditCommand } from './audit.js';
 import { connectCommand } from './connect.js';
 import { iamCommand } from './iam.js';
@@ -27,12 +28,16 @@ const COMMANDS: readonly Command[] = [
   terminateCommand,
   iamCommand,
   auditCommand,
+  activationCommand,
 ];
 
 /** Verbs that are other programs (see sibling.ts). */
 const SIBLINGS: Readonly<Record<string, { executable: string; summary: string }>> = {
   server: { executable: 'openssm-server', summary: 'run the OpenSSM server (openssm-server)' },
-  agent: { executable: 'openssm-agent', summary: 'register or run the agent (openssm-agent)' },
+  agent: {
+    executable: 'openssm-agent',
+    summary: 'register, run, status or update the agent (openssm-agent)',
+  },
 };
 
 export const USAGE_EXIT_CODE = 2;
