@@ -138,4 +138,72 @@ describe('port forwarding', () => {
   });
 });
 
-export { connect, createServer, createHash, randomBytes };
+/** A TCP server that sends back what it reads and half-closes when the client did. */
+async function startEchoServer(): Promise<{ server: Server; port: number }> {
+  const echo = createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.pipe(socket);
+  });
+  return { server: echo, port: await listen(echo) };
+}
+
+/** Sends `payload`, half-closes, and resolves with everything the far end sent back. */
+function exchange(port: number, payload: Buffer): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => {
+      socket.end();
+      done(Buffer.concat(chunks));
+    });
+    socket.on('error', fail);
+    socket.end(payload);
+  });
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Runs `openssm forward` and waits for its listeners; returns their local ports in order. */
+async function startForward(target: string, specs: readonly string[]) {
+  const client = startClient(join(BIN, 'openssm'), ['forward', target, ...specs]);
+  await client.waitFor(/Press Ctrl-C to stop\./, 'the forward listeners');
+  const ports = [...client.output().matchAll(/Forwarding 127\.0\.0\.1:(\d+) -> /g)].map((m) =>
+    Number(m[1]),
+  );
+  return { ...client, ports };
+}
+
+describe('openssm forward', () => {
+  it('carries 50 parallel connections over three forwards in one session, each intact', async () => {
+    const echoes = await Promise.all([startEchoServer(), startEchoServer(), startEchoServer()]);
+    try {
+      const forward = await startForward(agent.instanceId, [
+        `0:127.0.0.1:${echoes[0].port}`,
+        `0:localhost:${echoes[1].port}`,
+        `0:127.0.0.1:${echoes[2].port}`,
+      ]);
+      expect(forward.ports).toHaveLength(3);
+      const payloads = Array.from({ length: 50 }, (_, i) =>
+        randomBytes(16 * 1024 + ((i * 7919) % 256) * 1024),
+      );
+      const results = await Promise.all(
+        payloads.map((payload, i) => exchange(forward.ports[i % 3]!, payload)),
+      );
+      results.forEach((result, i) => {
+        expect(result.length, `connection ${i} length`).toBe(payloads[i]!.length);
+        expect(sha256(result), `connection ${i} checksum`).toBe(sha256(payloads[i]!));
+      });
+      // One log line per connection, each when it ended.
+      await pollUntil(
+        () => forward.output().match(/: closed, sent \d+ B/g)?.length === 50,
+        () => `a line per connection; output:\n${forward.output()}`,
+        15_000,
+      );
+      forward.interrupt();
+      expect(await forward.exited).toBe(0);
+    } finally {
+      for (const echo of echoes) echo.server.close();
+    }
+  });
+});

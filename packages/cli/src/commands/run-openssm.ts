@@ -11,6 +11,7 @@ import { OPENSSM_VERSION } from '../version.js';
 import type { Command, OpenssmDependencies, OptionValues } from './command.js';
 import { auditCommand } from './audit.js';
 import { connectCommand } from './connect.js';
+import { forwardCommand } from './forward.js';
 import { iamCommand } from './iam.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, splitVerb } from './global-options.js';
 import { lsCommand } from './ls.js';
@@ -21,6 +22,7 @@ import { terminateCommand } from './terminate.js';
 
 const COMMANDS: readonly Command[] = [
   connectCommand,
+  forwardCommand,
   lsCommand,
   runVerb,
   sessionsCommand,
