@@ -20,6 +20,8 @@ export interface TestAgentOptions {
   /** Tags the node gets at registration (from its activation). */
   readonly tags?: Readonly<Record<string, string>>;
   readonly iamRole?: string;
+  /** More `openssm-agent run` flags, e.g. `['--port-forward-deny', 'none']`. */
+  readonly runArgs?: readonly string[];
 }
 
 export interface TestAgent {
@@ -63,9 +65,13 @@ export async function startTestAgent(
   const { instanceId } = JSON.parse(
     await readFile(join(options.stateDir, 'registration.json'), 'utf8'),
   ) as { instanceId: string };
-  const child = spawn(join(BIN, 'openssm-agent'), ['run', '--state-dir', options.stateDir], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    join(BIN, 'openssm-agent'),
+    ['run', '--state-dir', options.stateDir, ...(options.runArgs ?? [])],
+    {
+      stdio: 'ignore',
+    },
+  );
   await pollUntil(
     () => (server.server.services.connections.isConnected(instanceId) ? true : undefined),
     `agent ${instanceId} to connect`,
