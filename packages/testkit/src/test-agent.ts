@@ -20,6 +20,8 @@ export interface TestAgentOptions {
   /** Tags the node gets at registration (from its activation). */
   readonly tags?: Readonly<Record<string, string>>;
   readonly iamRole?: string;
+  /** More `openssm-agent run` flags, e.g. `['--port-forward-deny', 'none']`. */
+  readonly runArgs?: readonly string[];
 }
 
 export interface TestAgent {
@@ -73,8 +75,8 @@ export async function registerTestAgent(
 }
 
 /** `openssm-agent run` on a registered state directory; does not wait for it to connect. */
-export function spawnTestAgent(stateDir: string): ChildProcess {
-  return spawn(join(WORKSPACE_BIN, 'openssm-agent'), ['run', '--state-dir', stateDir], {
+export function spawnTestAgent(stateDir: string, runArgs: readonly string[] = []): ChildProcess {
+  return spawn(join(WORKSPACE_BIN, 'openssm-agent'), ['run', '--state-dir', stateDir, ...runArgs], {
     stdio: 'ignore',
   });
 }
@@ -85,7 +87,7 @@ export async function startTestAgent(
   options: TestAgentOptions,
 ): Promise<TestAgent> {
   const { instanceId } = await registerTestAgent(server, options);
-  const child = spawnTestAgent(options.stateDir);
+  const child = spawnTestAgent(options.stateDir, options.runArgs);
   await pollUntil(
     () => (server.server.services.connections.isConnected(instanceId) ? true : undefined),
     `agent ${instanceId} to connect`,

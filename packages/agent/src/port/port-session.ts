@@ -95,6 +95,9 @@ export class PortSession {
     const mode = selectPortMode(plan, clientVersion);
     this.mode = mode;
     log.info('port session started', { sessionId, mode, destination: plan.destination });
+    // A denied or unknown destination fails the session now, with the reason, as AWS's agent
+    // does; every connection is checked again when it is made (names can resolve differently).
+    if (plan.destination !== undefined) await this.options.policy.resolve(plan.destination.host);
     if (mode === 'mux' || mode === 'multi') {
       this.smux = new SmuxSession({
         role: 'server',

@@ -12,6 +12,7 @@ import type { Command, OpenssmDependencies, OptionValues } from './command.js';
 import { activationCommand } from './activation.js';
 import { auditCommand } from './audit.js';
 import { connectCommand } from './connect.js';
+import { forwardCommand } from './forward.js';
 import { iamCommand } from './iam.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, splitVerb } from './global-options.js';
 import { lsCommand } from './ls.js';
@@ -22,6 +23,7 @@ import { terminateCommand } from './terminate.js';
 
 const COMMANDS: readonly Command[] = [
   connectCommand,
+  forwardCommand,
   lsCommand,
   runVerb,
   sessionsCommand,

@@ -164,6 +164,11 @@ export class NamedStream {
     return this.reply.status === StreamConnectStatus.Connected;
   }
 
+  /** Sends bytes on the stream (before `pipe`: say what a SOCKS client sent early). */
+  write(data: Uint8Array): Promise<void> {
+    return this.stream.write(data);
+  }
+
   /** Joins the stream to `socket` (Connected only); `onClosed` when the socket closed. */
   pipe(socket: Socket, onClosed?: (summary: ConnectionSummary) => void): void {
     const startedAt = Date.now();
