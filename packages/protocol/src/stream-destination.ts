@@ -100,13 +100,22 @@ export function decodeStreamDestination(
 }
 
 export function encodeStreamConnectReply(reply: StreamConnectReply): Uint8Array {
-  const message = encodeUtf8(reply.message).subarray(0, STREAM_REPLY_MAX_MESSAGE_LENGTH);
+  const message = truncateUtf8(encodeUtf8(reply.message), STREAM_REPLY_MAX_MESSAGE_LENGTH);
   const bytes = new Uint8Array(3 + message.length);
   const view = new DataView(bytes.buffer);
   view.setUint8(0, reply.status);
   view.setUint16(1, message.length);
   bytes.set(message, 3);
   return bytes;
+}
+
+/** At most `max` bytes, cut before a character rather than inside one. */
+function truncateUtf8(bytes: Uint8Array, max: number): Uint8Array {
+  if (bytes.length <= max) return bytes;
+  let end = max;
+  // 0b10xxxxxx is a continuation byte: the character started earlier.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
 }
 
 /** Like decodeStreamDestination, for the agent's reply. */
