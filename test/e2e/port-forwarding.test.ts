@@ -2,17 +2,20 @@
 // TCP servers on loopback, and the real clients — Debian's `aws ssm start-session` with our
 // session-manager-plugin on PATH, and `openssm forward`.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { createServer, connect, type Server } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  pollUntil,
+  sshdAvailable,
+  startPrivateSshd,
   startTestAgent,
   startTestServer,
-  pollUntil,
   type TestAgent,
   type TestServer,
 } from '@openssm/testkit';
@@ -290,6 +293,58 @@ describe('remote hosts and the deny list', () => {
       echo.server.close();
     }
   });
+});
+
+const execFileAsync = promisify(execFile);
+const HAVE_SSHD = await sshdAvailable();
+if (!HAVE_SSHD) {
+  console.warn('SKIPPED ssh/scp through openssm ssh-proxy: /usr/sbin/sshd or ssh is not installed');
+}
+
+describe.skipIf(!HAVE_SSHD)('ssh and scp through openssm ssh-proxy', () => {
+  it('copies 50 MB each way through a private sshd, same checksum at both ends', async () => {
+    const sshd = await startPrivateSshd();
+    try {
+      const local = join(workDir, 'fifty.bin');
+      const payload = randomBytes(50 * 1024 * 1024);
+      await writeFile(local, payload);
+      const proxy = `${join(BIN, 'openssm')} ssh-proxy %h %p`;
+      const options = [
+        ...sshd.clientOptions,
+        '-o',
+        `ProxyCommand=${proxy}`,
+        '-P',
+        String(sshd.port),
+      ];
+      const remote = join(sshd.dir, 'uploaded.bin');
+      const run = (command: string, args: readonly string[]) =>
+        execFileAsync(command, args, {
+          env: clientEnv(),
+          maxBuffer: 64 * 1024 * 1024,
+          encoding: 'buffer',
+          timeout: 120_000,
+        });
+      await run('/usr/bin/scp', [...options, local, `${sshd.user}@${agent.instanceId}:${remote}`]);
+      expect(sha256(await readFile(remote))).toBe(sha256(payload));
+      // ssh with the Host block openssm ssh-config prints (ProxyCommand finds openssm on PATH).
+      const { stdout: block } = await execFileAsync(join(BIN, 'openssm'), ['ssh-config'], {
+        env: clientEnv(),
+      });
+      expect(block).toMatch(/^Host mi-\* i-\*\n {2}ProxyCommand \S*openssm ssh-proxy %h %p\n/m);
+      const config = join(workDir, 'ssh_config');
+      await writeFile(config, block);
+      const sshOptions = [...sshd.clientOptions.slice(2), '-F', config, '-p', String(sshd.port)];
+      const { stdout } = await run('/usr/bin/ssh', [
+        ...sshOptions,
+        `${sshd.user}@${agent.instanceId}`,
+        `cat ${remote}`,
+      ]);
+      expect(stdout.length).toBe(payload.length);
+      expect(sha256(stdout)).toBe(sha256(payload));
+    } finally {
+      await sshd.stop();
+    }
+  }, 180_000);
 });
 
 describe('openssm forward', () => {
