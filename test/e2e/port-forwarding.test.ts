@@ -14,8 +14,10 @@ import {
   pollUntil,
   sshdAvailable,
   startPrivateSshd,
+  startTcpProxy,
   startTestAgent,
   startTestServer,
+  type TcpProxy,
   type TestAgent,
   type TestServer,
 } from '@openssm/testkit';
@@ -30,6 +32,8 @@ const DENIED_ADDRESS = '127.0.0.3';
 const REMOTE_ADDRESS = '127.0.0.2';
 
 let server: TestServer;
+/** Between clients and the server (StreamUrls point at it); the agent connects directly. */
+let proxy: TcpProxy;
 let agent: TestAgent;
 let workDir: string;
 let httpServer: Server;
@@ -38,7 +42,9 @@ const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'openssm-port-'));
-  server = await startTestServer();
+  proxy = await startTcpProxy();
+  server = await startTestServer({ publicUrl: proxy.url });
+  proxy.setTarget({ host: '127.0.0.1', port: server.server.port });
   agent = await startTestAgent(server, {
     stateDir: join(workDir, 'agent'),
     name: 'port-node',
@@ -56,6 +62,7 @@ afterAll(async () => {
   for (const child of children) process.kill(-child.pid!, 'SIGKILL');
   await agent?.stop();
   await server?.close();
+  await proxy?.close();
   httpServer?.close();
   await rm(workDir, { recursive: true, force: true });
 });
@@ -348,6 +355,41 @@ describe.skipIf(!HAVE_SSHD)('ssh and scp through openssm ssh-proxy', () => {
 });
 
 describe('openssm forward', () => {
+  it('resumes a dropped client WebSocket without breaking open connections', async () => {
+    const echo = await startEchoServer();
+    try {
+      const forward = await startForward(agent.instanceId, [`0:127.0.0.1:${echo.port}`]);
+      const socket = connect({ host: '127.0.0.1', port: forward.ports[0]!, allowHalfOpen: true });
+      const received: Buffer[] = [];
+      let receivedBytes = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        receivedBytes += chunk.length;
+      });
+      const ended = new Promise<void>((done) => socket.once('end', () => done()));
+      const first = randomBytes(2 * 1024 * 1024);
+      socket.write(first);
+      await pollUntil(() => receivedBytes === first.length, 'the first half echoed');
+      // The client's links (API and data channel) are reset; the agent's stay up.
+      const acceptedBefore = proxy.accepted;
+      expect(proxy.cutAll()).toBeGreaterThan(0);
+      const second = randomBytes(2 * 1024 * 1024);
+      socket.end(second);
+      await ended;
+      expect(sha256(Buffer.concat(received))).toBe(sha256(Buffer.concat([first, second])));
+      expect(proxy.accepted, 'the client came back through the proxy').toBeGreaterThan(
+        acceptedBefore,
+      );
+      // The session is whole: a new connection after the resume works too.
+      const payload = randomBytes(50_000);
+      expect(sha256(await exchange(forward.ports[0]!, payload))).toBe(sha256(payload));
+      forward.interrupt();
+      expect(await forward.exited).toBe(0);
+    } finally {
+      echo.server.close();
+    }
+  });
+
   it('carries 50 parallel connections over three forwards in one session, each intact', async () => {
     const echoes = await Promise.all([startEchoServer(), startEchoServer(), startEchoServer()]);
     try {
