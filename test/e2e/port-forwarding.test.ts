@@ -14,6 +14,7 @@ import {
   pollUntil,
   sshdAvailable,
   startPrivateSshd,
+  runAwsCli,
   startTcpProxy,
   startTestAgent,
   startTestServer,
@@ -352,6 +353,55 @@ describe.skipIf(!HAVE_SSHD)('ssh and scp through openssm ssh-proxy', () => {
       await sshd.stop();
     }
   }, 180_000);
+});
+
+describe('connection records', () => {
+  it('records who, from where, to which host and port, bytes each way and duration', async () => {
+    const echo = await startEchoServer();
+    try {
+      const forward = await startForward(agent.instanceId, [`0:localhost:${echo.port}`]);
+      const sessionId = /Session (\S+) to /.exec(forward.output())![1]!;
+      const sizes = [1000, 20_000, 300_000];
+      for (const size of sizes) {
+        const payload = randomBytes(size);
+        expect(sha256(await exchange(forward.ports[0]!, payload))).toBe(sha256(payload));
+      }
+      const records = await pollUntil(async () => {
+        const { stdout } = await runAwsCli(server, [
+          'cloudtrail',
+          'lookup-events',
+          '--lookup-attributes',
+          'AttributeKey=EventName,AttributeValue=PortConnection',
+        ]);
+        const events = (JSON.parse(stdout) as { Events: { CloudTrailEvent: string }[] }).Events.map(
+          (event) => JSON.parse(event.CloudTrailEvent) as Record<string, unknown>,
+        ).filter((event) => JSON.stringify(event).includes(sessionId));
+        return events.length === sizes.length ? events : undefined;
+      }, 'three PortConnection records');
+      const details = records
+        .map((event) => event['serviceEventDetails'] as Record<string, unknown>)
+        .sort((a, b) => Number(a['bytesToDestination']) - Number(b['bytesToDestination']));
+      details.forEach((detail, i) => {
+        expect(detail).toMatchObject({
+          sessionId,
+          target: agent.instanceId,
+          destinationHost: 'localhost',
+          destinationPort: echo.port,
+          clientAddress: '127.0.0.1',
+          status: 'Connected',
+          bytesToDestination: sizes[i],
+          bytesFromDestination: sizes[i],
+        });
+        expect(detail['durationMs']).toEqual(expect.any(Number));
+      });
+      // Who: the caller that started the session.
+      expect(JSON.stringify(records[0]!['userIdentity'])).toContain('admin');
+      forward.interrupt();
+      expect(await forward.exited).toBe(0);
+    } finally {
+      echo.server.close();
+    }
+  });
 });
 
 describe('openssm forward', () => {
