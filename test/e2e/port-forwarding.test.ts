@@ -2,17 +2,23 @@
 // TCP servers on loopback, and the real clients — Debian's `aws ssm start-session` with our
 // session-manager-plugin on PATH, and `openssm forward`.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { createServer, connect, type Server } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  pollUntil,
+  sshdAvailable,
+  startPrivateSshd,
+  runAwsCli,
+  startTcpProxy,
   startTestAgent,
   startTestServer,
-  pollUntil,
+  type TcpProxy,
   type TestAgent,
   type TestServer,
 } from '@openssm/testkit';
@@ -27,6 +33,8 @@ const DENIED_ADDRESS = '127.0.0.3';
 const REMOTE_ADDRESS = '127.0.0.2';
 
 let server: TestServer;
+/** Between clients and the server (StreamUrls point at it); the agent connects directly. */
+let proxy: TcpProxy;
 let agent: TestAgent;
 let workDir: string;
 let httpServer: Server;
@@ -35,7 +43,9 @@ const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'openssm-port-'));
-  server = await startTestServer();
+  proxy = await startTcpProxy();
+  server = await startTestServer({ publicUrl: proxy.url });
+  proxy.setTarget({ host: '127.0.0.1', port: server.server.port });
   agent = await startTestAgent(server, {
     stateDir: join(workDir, 'agent'),
     name: 'port-node',
@@ -53,6 +63,7 @@ afterAll(async () => {
   for (const child of children) process.kill(-child.pid!, 'SIGKILL');
   await agent?.stop();
   await server?.close();
+  await proxy?.close();
   httpServer?.close();
   await rm(workDir, { recursive: true, force: true });
 });
@@ -292,7 +303,143 @@ describe('remote hosts and the deny list', () => {
   });
 });
 
+const execFileAsync = promisify(execFile);
+const HAVE_SSHD = await sshdAvailable();
+if (!HAVE_SSHD) {
+  console.warn('SKIPPED ssh/scp through openssm ssh-proxy: /usr/sbin/sshd or ssh is not installed');
+}
+
+describe.skipIf(!HAVE_SSHD)('ssh and scp through openssm ssh-proxy', () => {
+  it('copies 50 MB each way through a private sshd, same checksum at both ends', async () => {
+    const sshd = await startPrivateSshd();
+    try {
+      const local = join(workDir, 'fifty.bin');
+      const payload = randomBytes(50 * 1024 * 1024);
+      await writeFile(local, payload);
+      const proxy = `${join(BIN, 'openssm')} ssh-proxy %h %p`;
+      const options = [
+        ...sshd.clientOptions,
+        '-o',
+        `ProxyCommand=${proxy}`,
+        '-P',
+        String(sshd.port),
+      ];
+      const remote = join(sshd.dir, 'uploaded.bin');
+      const run = (command: string, args: readonly string[]) =>
+        execFileAsync(command, args, {
+          env: clientEnv(),
+          maxBuffer: 64 * 1024 * 1024,
+          encoding: 'buffer',
+          timeout: 120_000,
+        });
+      await run('/usr/bin/scp', [...options, local, `${sshd.user}@${agent.instanceId}:${remote}`]);
+      expect(sha256(await readFile(remote))).toBe(sha256(payload));
+      // ssh with the Host block openssm ssh-config prints (ProxyCommand finds openssm on PATH).
+      const { stdout: block } = await execFileAsync(join(BIN, 'openssm'), ['ssh-config'], {
+        env: clientEnv(),
+      });
+      expect(block).toMatch(/^Host mi-\* i-\*\n {2}ProxyCommand \S*openssm ssh-proxy %h %p\n/m);
+      const config = join(workDir, 'ssh_config');
+      await writeFile(config, block);
+      const sshOptions = [...sshd.clientOptions.slice(2), '-F', config, '-p', String(sshd.port)];
+      const { stdout } = await run('/usr/bin/ssh', [
+        ...sshOptions,
+        `${sshd.user}@${agent.instanceId}`,
+        `cat ${remote}`,
+      ]);
+      expect(stdout.length).toBe(payload.length);
+      expect(sha256(stdout)).toBe(sha256(payload));
+    } finally {
+      await sshd.stop();
+    }
+  }, 180_000);
+});
+
+describe('connection records', () => {
+  it('records who, from where, to which host and port, bytes each way and duration', async () => {
+    const echo = await startEchoServer();
+    try {
+      const forward = await startForward(agent.instanceId, [`0:localhost:${echo.port}`]);
+      const sessionId = /Session (\S+) to /.exec(forward.output())![1]!;
+      const sizes = [1000, 20_000, 300_000];
+      for (const size of sizes) {
+        const payload = randomBytes(size);
+        expect(sha256(await exchange(forward.ports[0]!, payload))).toBe(sha256(payload));
+      }
+      const records = await pollUntil(async () => {
+        const { stdout } = await runAwsCli(server, [
+          'cloudtrail',
+          'lookup-events',
+          '--lookup-attributes',
+          'AttributeKey=EventName,AttributeValue=PortConnection',
+        ]);
+        const events = (JSON.parse(stdout) as { Events: { CloudTrailEvent: string }[] }).Events.map(
+          (event) => JSON.parse(event.CloudTrailEvent) as Record<string, unknown>,
+        ).filter((event) => JSON.stringify(event).includes(sessionId));
+        return events.length === sizes.length ? events : undefined;
+      }, 'three PortConnection records');
+      const details = records
+        .map((event) => event['serviceEventDetails'] as Record<string, unknown>)
+        .sort((a, b) => Number(a['bytesToDestination']) - Number(b['bytesToDestination']));
+      details.forEach((detail, i) => {
+        expect(detail).toMatchObject({
+          sessionId,
+          target: agent.instanceId,
+          destinationHost: 'localhost',
+          destinationPort: echo.port,
+          clientAddress: '127.0.0.1',
+          status: 'Connected',
+          bytesToDestination: sizes[i],
+          bytesFromDestination: sizes[i],
+        });
+        expect(detail['durationMs']).toEqual(expect.any(Number));
+      });
+      // Who: the caller that started the session.
+      expect(JSON.stringify(records[0]!['userIdentity'])).toContain('admin');
+      forward.interrupt();
+      expect(await forward.exited).toBe(0);
+    } finally {
+      echo.server.close();
+    }
+  });
+});
+
 describe('openssm forward', () => {
+  it('resumes a dropped client WebSocket without breaking open connections', async () => {
+    const echo = await startEchoServer();
+    try {
+      const forward = await startForward(agent.instanceId, [`0:127.0.0.1:${echo.port}`]);
+      const socket = connect({ host: '127.0.0.1', port: forward.ports[0]!, allowHalfOpen: true });
+      const received: Buffer[] = [];
+      let receivedBytes = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        receivedBytes += chunk.length;
+      });
+      const ended = new Promise<void>((done) => socket.once('end', () => done()));
+      const first = randomBytes(2 * 1024 * 1024);
+      socket.write(first);
+      await pollUntil(() => receivedBytes === first.length, 'the first half echoed');
+      // The client's links (API and data channel) are reset; the agent's stay up.
+      const acceptedBefore = proxy.accepted;
+      expect(proxy.cutAll()).toBeGreaterThan(0);
+      const second = randomBytes(2 * 1024 * 1024);
+      socket.end(second);
+      await ended;
+      expect(sha256(Buffer.concat(received))).toBe(sha256(Buffer.concat([first, second])));
+      expect(proxy.accepted, 'the client came back through the proxy').toBeGreaterThan(
+        acceptedBefore,
+      );
+      // The session is whole: a new connection after the resume works too.
+      const payload = randomBytes(50_000);
+      expect(sha256(await exchange(forward.ports[0]!, payload))).toBe(sha256(payload));
+      forward.interrupt();
+      expect(await forward.exited).toBe(0);
+    } finally {
+      echo.server.close();
+    }
+  });
+
   it('carries 50 parallel connections over three forwards in one session, each intact', async () => {
     const echoes = await Promise.all([startEchoServer(), startEchoServer(), startEchoServer()]);
     try {

@@ -232,6 +232,23 @@ export class DataChannel {
     this.handlers.onOtherMessage?.(message);
   }
 
+  /**
+   * Takes the in-order messages still held: acknowledged (so the peer considers them delivered)
+   * but not yet taken because the session refused one while its consumer was slow. Called when
+   * the session is ending, so the consumer gets them regardless of its backpressure.
+   */
+  takeHeldInOrder(): StreamMessage[] {
+    const held: StreamMessage[] = [];
+    for (;;) {
+      const next = this.incoming.get(this.expectedSequenceNumber);
+      if (next === undefined) return held;
+      this.incoming.delete(next.sequenceNumber);
+      this.expectedSequenceNumber++;
+      this.stats.messagesDelivered++;
+      held.push(next);
+    }
+  }
+
   /** Stops timers and fails pending sends. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -302,7 +319,9 @@ export class DataChannel {
       this.rtt.addSample(this.environment.clock.now() - acknowledged.lastSentAt);
     }
     this.pump();
-    if (this.window.size === 0) this.clearTimer('resend');
+    // The tick also retries delivery of held messages the session refused: keep it for them.
+    const waitingDelivery = this.incoming.get(this.expectedSequenceNumber) !== undefined;
+    if (this.window.size === 0 && !waitingDelivery) this.clearTimer('resend');
   }
 
   private handleStreamData(message: DecodedAgentMessage): void {

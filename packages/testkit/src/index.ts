@@ -18,3 +18,4 @@ export * from './operator.js';
 export * from './session-preferences.js';
 export * from './piped-session.js';
 export * from './connect-proxy.js';
+export * from './private-sshd.js';

@@ -76,11 +76,16 @@ export class DestinationPolicy {
 
   /**
    * The address to dial for `host`: itself when it is an address, else the first address it
-   * resolves to. Throws DestinationDenied when any resolved address is denied (a name that
+   * resolves to (resolveAll: all of them, for a dialler that tries each). Throws DestinationDenied when any resolved address is denied (a name that
    * also points at the metadata service is refused outright), DestinationUnresolved when the
    * name does not resolve.
    */
   async resolve(host: string): Promise<ResolvedDestination> {
+    return (await this.resolveAll(host))[0]!;
+  }
+
+  /** Every address of `host`, in resolver order, once all of them passed the deny list. */
+  async resolveAll(host: string): Promise<readonly ResolvedDestination[]> {
     const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
     let addresses: readonly { address: string; family: number }[];
     if (isIP(literal) !== 0) {
@@ -104,7 +109,6 @@ export class DestinationPolicy {
         );
       }
     }
-    const first = addresses[0]!;
-    return { address: first.address, family: first.family === 6 ? 6 : 4 };
+    return addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
   }
 }

@@ -143,11 +143,28 @@ export class PortSession {
     this.settle(result);
   }
 
-  /** @internal Resolves the destination and connects; rejects with a reason for the client. */
+  /**
+   * @internal Resolves the destination and connects, trying each address in turn (localhost
+   * may be ::1 first while the service listens on 127.0.0.1, as Go's dialer does); rejects
+   * with a reason for the client.
+   */
   async dial(destination: StreamDestination): Promise<Socket> {
-    const { policy, connect, connectTimeoutMs } = this.options;
-    const resolved = await policy.resolve(destination.host);
-    const socket = (connect ?? defaultConnector)(resolved.address, destination.port);
+    const addresses = await this.options.policy.resolveAll(destination.host);
+    let lastError: Error = new Error(`${destination.host} has no address`);
+    for (const { address } of addresses) {
+      try {
+        return await this.dialAddress(address, destination);
+      } catch (error) {
+        lastError = error as Error;
+        if (this.ended) break;
+      }
+    }
+    throw lastError;
+  }
+
+  private async dialAddress(address: string, destination: StreamDestination): Promise<Socket> {
+    const { connect, connectTimeoutMs } = this.options;
+    const socket = (connect ?? defaultConnector)(address, destination.port);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     await new Promise<void>((resolve, reject) => {
@@ -200,7 +217,8 @@ export class PortSession {
       }
       return true;
     }
-    return this.basic?.write(payload) ?? true;
+    // Not set up yet (the destination is being checked): the client resends.
+    return this.basic?.write(payload) ?? false;
   }
 
   private handleFlag(payload: Uint8Array): void {
@@ -369,6 +387,7 @@ class BasicConnection {
   private connecting: Promise<void> | undefined;
   private readonly pending: Uint8Array[] = [];
   private closed = false;
+  private everConnected = false;
 
   constructor(
     private readonly session: PortSession,
@@ -377,30 +396,33 @@ class BasicConnection {
 
   async open(): Promise<void> {
     const destination = this.session.plan.destination!;
-    const socket = await this.session.dial(destination);
-    if (this.closed) {
-      socket.destroy();
-      return;
+    this.connecting ??= this.session.dial(destination).then((socket) => {
+      if (this.closed) socket.destroy();
+      else this.adopt(socket);
+    });
+    try {
+      await this.connecting;
+    } finally {
+      this.connecting = undefined;
     }
-    this.adopt(socket);
   }
 
   write(payload: Uint8Array): boolean {
     if (this.closed) return true;
     if (this.socket === undefined) {
-      if (this.stdio) return true;
+      // stdio: the one connection is gone, and with it the session.
+      if (this.stdio && this.everConnected) return true;
       if (this.pending.reduce((sum, chunk) => sum + chunk.length, 0) > MAX_BACKLOG_BYTES) {
         return false;
       }
+      // Held in order until the connection is up (the client does not wait for it).
       this.pending.push(payload);
-      this.connecting ??= this.open()
-        .catch((error: unknown) => {
+      if (this.connecting === undefined && !this.stdio) {
+        this.open().catch((error: unknown) => {
           this.session.log.warn('port connection failed', { error: (error as Error).message });
           this.pending.length = 0;
-        })
-        .finally(() => {
-          this.connecting = undefined;
         });
+      }
       return true;
     }
     if (this.socket.writableLength > MAX_BACKLOG_BYTES) return false;
@@ -423,6 +445,7 @@ class BasicConnection {
   private adopt(socket: Socket): void {
     const { channel } = this.session;
     this.socket = socket;
+    this.everConnected = true;
     for (const chunk of this.pending.splice(0)) socket.write(chunk);
     socket.on('data', (chunk: Buffer) => {
       socket.pause();

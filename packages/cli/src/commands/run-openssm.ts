@@ -18,12 +18,15 @@ import { GLOBAL_HELP, GLOBAL_OPTIONS, splitVerb } from './global-options.js';
 import { lsCommand } from './ls.js';
 import { runCommand as runVerb } from './run.js';
 import { sessionsCommand } from './sessions.js';
+import { sshConfigCommand, sshProxyCommand } from './ssh.js';
 import { runSibling, type Spawn } from './sibling.js';
 import { terminateCommand } from './terminate.js';
 
 const COMMANDS: readonly Command[] = [
   connectCommand,
   forwardCommand,
+  sshProxyCommand,
+  sshConfigCommand,
   lsCommand,
   runVerb,
   sessionsCommand,

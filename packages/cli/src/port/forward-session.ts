@@ -108,7 +108,7 @@ class ForwardRun {
     this.mux = new MuxClient(connection);
     const sessionId = options.start.sessionId;
     listeners.bind({
-      onPayload: (message) => this.mux.onPayload(message),
+      onPayload: (message, mustTake) => this.mux.onPayload(message, mustTake),
       onCustomerMessage: (text) => this.log(text),
       onClosed: (closed) => {
         this.options.io.stderr.write(channelClosedMessage(sessionId, closed.output));

@@ -33,10 +33,16 @@ export interface PluginPortOptions {
   readonly io: Pick<Host, 'stdin' | 'stdout' | 'signals'>;
   /** Where the listener binds (AWS's plugin: localhost). */
   readonly bindAddress?: string;
+  /**
+   * Where the session's own lines go. AWS's plugin prints them on stdout; `openssm ssh-proxy`
+   * keeps stdout for ssh's bytes alone and says them on stderr.
+   */
+  readonly messages?: Pick<Host['stdout'], 'write'>;
 }
 
 export function runPluginPortSession(options: PluginPortOptions): Promise<PortOutcome> {
   const { handshake, io, connection, sessionId } = options;
+  const messages = options.messages ?? io.stdout;
   const properties = asObject(handshake.properties);
   const type = typeof properties['type'] === 'string' ? properties['type'] : '';
   const newer = (version: string) => compareVersions(handshake.agentVersion, version) > 0;
@@ -51,13 +57,13 @@ export function runPluginPortSession(options: PluginPortOptions): Promise<PortOu
       resolve(outcome);
     };
     const common = {
-      onCustomerMessage: (text: string) => io.stdout.write(`${text}\n`),
+      onCustomerMessage: (text: string) => messages.write(`${text}\n`),
       onClosed: (closed: { output: string }) => {
-        io.stdout.write(channelClosedMessage(sessionId, closed.output));
+        messages.write(channelClosedMessage(sessionId, closed.output));
         finish({ kind: 'closed' });
       },
       onTimedOut: () => {
-        io.stdout.write(sessionTimedOutMessage(sessionId));
+        messages.write(sessionTimedOutMessage(sessionId));
         finish({ kind: 'timed-out' });
       },
       onFailed: (error: Error) => finish({ kind: 'failed', error }),
@@ -86,7 +92,10 @@ export function runPluginPortSession(options: PluginPortOptions): Promise<PortOu
         })
       : new BasicClient(connection);
     cleanups.push(() => client.close());
-    options.listeners.bind({ ...common, onPayload: (message) => client.onPayload(message) });
+    options.listeners.bind({
+      ...common,
+      onPayload: (message, mustTake) => client.onPayload(message, mustTake),
+    });
     const server: Server = createServer(
       { allowHalfOpen: true, noDelay: true },
       (socket: Socket) => {
@@ -115,12 +124,14 @@ function runStdio(
   finish: (outcome: PortOutcome) => void,
 ): void {
   const { io, connection } = options;
-  const stdoutHighWater = 1024 * 1024;
+  // What stdout may hold before Output is refused (the agent resends it later). Refusing
+  // costs a retransmission timeout, so this is generous; the agent's window bounds it anyway.
+  const stdoutHighWater = 8 * 1024 * 1024;
   options.listeners.bind({
     ...common,
-    onPayload: (message) => {
+    onPayload: (message, mustTake) => {
       if (message.payloadType !== PayloadType.Output) return true;
-      if (io.stdout.writableLength > stdoutHighWater) return false;
+      if (mustTake !== true && io.stdout.writableLength > stdoutHighWater) return false;
       io.stdout.write(message.payload);
       return true;
     },

@@ -64,7 +64,7 @@ export class MuxClient {
   }
 
   /** The session listener's onPayload for a port session. */
-  onPayload(message: StreamMessage): boolean {
+  onPayload(message: StreamMessage, mustTake = false): boolean {
     if (message.payloadType === PayloadType.Flag) {
       try {
         if (parseFlagPayload(message.payload) === PayloadFlag.ConnectToPortError) {
@@ -76,7 +76,7 @@ export class MuxClient {
       return true;
     }
     if (message.payloadType !== PayloadType.Output) return true;
-    if (this.smux.backlogBytes > MAX_BACKLOG_BYTES) return false;
+    if (!mustTake && this.smux.backlogBytes > MAX_BACKLOG_BYTES) return false;
     this.smux.receive(message.payload);
     return true;
   }
@@ -197,11 +197,11 @@ export class BasicClient {
 
   constructor(private readonly transport: PortTransport) {}
 
-  onPayload(message: StreamMessage): boolean {
+  onPayload(message: StreamMessage, mustTake = false): boolean {
     if (message.payloadType !== PayloadType.Output) return true;
     const socket = this.current;
     if (socket === undefined) return true; // nobody to give it to, as AWS's plugin
-    if (socket.writableLength > MAX_BACKLOG_BYTES) return false;
+    if (!mustTake && socket.writableLength > MAX_BACKLOG_BYTES) return false;
     socket.write(message.payload);
     return true;
   }

@@ -32,7 +32,7 @@ export class ListenerSwitch implements SessionListener {
     for (const text of this.messages.splice(0)) target.onCustomerMessage(text);
     // A target that refuses a held message gets it again only by resend, which will not come
     // (it was acknowledged): hand the rest over regardless, as far as it takes them.
-    for (const message of this.held.splice(0)) target.onPayload(message);
+    for (const message of this.held.splice(0)) target.onPayload(message, true);
     this.heldBytes = 0;
     const ending = this.ending;
     if (ending?.kind === 'closed') target.onClosed(ending.closed);
@@ -40,8 +40,8 @@ export class ListenerSwitch implements SessionListener {
     else if (ending?.kind === 'failed') target.onFailed(ending.error);
   }
 
-  onPayload(message: StreamMessage): boolean {
-    if (this.target !== undefined) return this.target.onPayload(message);
+  onPayload(message: StreamMessage, mustTake = false): boolean {
+    if (this.target !== undefined) return this.target.onPayload(message, mustTake);
     if (this.heldBytes + message.payload.length > MAX_HELD_BYTES) return false;
     this.held.push(message);
     this.heldBytes += message.payload.length;

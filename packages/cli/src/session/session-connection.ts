@@ -40,8 +40,12 @@ export interface SessionStart {
 }
 
 export interface SessionListener {
-  /** A session payload (Output, StdErr, ExitCode, …); false when it cannot be taken now. */
-  onPayload(message: StreamMessage): boolean;
+  /**
+   * A session payload (Output, StdErr, ExitCode, …); false when it cannot be taken now.
+   * `mustTake`: the session is ending and this was acknowledged already — take it whatever
+   * the backpressure says (the return value is ignored).
+   */
+  onPayload(message: StreamMessage, mustTake?: boolean): boolean;
   /** HandshakeComplete's CustomerMessage, when not empty. */
   onCustomerMessage(text: string): void;
   /** The gateway ended the session. */
@@ -241,7 +245,7 @@ export class SessionConnection {
     }
   }
 
-  private onStreamMessage(message: StreamMessage): boolean {
+  private onStreamMessage(message: StreamMessage, mustTake = false): boolean {
     if (this.handshake.handle(message)) {
       if (message.payloadType === PayloadType.HandshakeRequest) {
         this.refuseUnsupportedSessionType(message.payload);
@@ -250,7 +254,7 @@ export class SessionConnection {
       }
       return true;
     }
-    return this.options.listener.onPayload(message);
+    return this.options.listener.onPayload(message, mustTake);
   }
 
   /**
@@ -303,6 +307,8 @@ export class SessionConnection {
         output: '',
       };
     }
+    // The agent counts what we acknowledged as delivered; hand over what is still held.
+    for (const held of this.channel.takeHeldInOrder()) this.onStreamMessage(held, true);
     this.close();
     this.options.listener.onClosed(closed);
   }

@@ -105,7 +105,8 @@ class ShellSession {
     this.escape = options.escape === true ? new EscapeDetector() : undefined;
     const sessionId = options.start.sessionId;
     const listener = {
-      onPayload: (message: StreamMessage) => this.onPayload(message),
+      onPayload: (message: StreamMessage, mustTake?: boolean) =>
+        this.onPayload(message, mustTake === true),
       onCustomerMessage: (text: string) => this.write(`${text}\n`),
       onClosed: (closed: { output: string }) => {
         this.write(channelClosedMessage(sessionId, closed.output));
@@ -155,22 +156,22 @@ class ShellSession {
       );
   }
 
-  private onPayload(message: StreamMessage): boolean {
+  private onPayload(message: StreamMessage, mustTake = false): boolean {
     if (message.payloadType === PayloadType.ExitCode && this.options.exitCodes === 'collect') {
       try {
         this.exitCode = parseExitCodePayload(message.payload);
       } catch {
         // Not a valid exit code: show it instead, as AWS's plugin shows every payload.
-        return this.writeOutput(message.payload);
+        return this.writeOutput(message.payload, mustTake);
       }
       return true;
     }
     // AWS's plugin prints every non-handshake payload as it is (Output, StdErr, ExitCode…).
-    return this.writeOutput(message.payload);
+    return this.writeOutput(message.payload, mustTake);
   }
 
-  private writeOutput(bytes: Uint8Array): boolean {
-    if (this.options.io.stdout.writableLength > STDOUT_HIGH_WATER_BYTES) return false;
+  private writeOutput(bytes: Uint8Array, mustTake: boolean): boolean {
+    if (!mustTake && this.options.io.stdout.writableLength > STDOUT_HIGH_WATER_BYTES) return false;
     this.options.io.stdout.write(bytes);
     return true;
   }

@@ -66,6 +66,14 @@ export const AUDIT_EVENTS = {
     eventSource: 'ssmmessages.amazonaws.com',
     summary: 'The server closed a session that reached maxSessionDuration.',
   },
+  PortConnection: {
+    code: 'OS2006I',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'ssmmessages.amazonaws.com',
+    summary:
+      'One connection of a port session closed: destination host and port, the client address, status, bytes each way and duration.',
+  },
+
   SessionLogWriteFailed: {
     code: 'OS3001E',
     eventType: 'AwsServiceEvent',

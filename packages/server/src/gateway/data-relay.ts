@@ -27,6 +27,8 @@ export interface RelayEvents {
 export interface RelayTap {
   fromClient(message: DecodedAgentMessage): void;
   fromAgent(message: DecodedAgentMessage): void;
+  /** A client (re)joined the data channel from this address. */
+  clientAttached?(address: string): void;
 }
 
 export interface RelayOptions {
@@ -71,6 +73,8 @@ export class SessionRelay {
   attachClient(socket: ChannelSocket): RelayEnd {
     this.client?.close(4409, 'replaced by a resumed connection');
     this.client = socket;
+    if (socket.remoteAddress !== undefined)
+      this.options.tap?.clientAttached?.(socket.remoteAddress);
     if (this.agent !== undefined) {
       this.agent.send(
         publicationMessage(

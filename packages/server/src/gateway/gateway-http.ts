@@ -152,7 +152,13 @@ export function registerGatewayRoutes(app: FastifyInstance, options: GatewayHttp
       ws.on('ping', () => alive.add(ws));
       // Keystrokes must not wait for Nagle's algorithm.
       if (socket instanceof Socket) socket.setNoDelay(true);
-      serveChannel(ws, match[1] as ChannelKind, decodeURIComponent(match[2]!), options);
+      serveChannel(
+        ws,
+        match[1] as ChannelKind,
+        decodeURIComponent(match[2]!),
+        options,
+        request.socket.remoteAddress,
+      );
     });
   });
   // preClose: upgraded sockets would otherwise keep the HTTP server from closing.
@@ -168,8 +174,9 @@ function serveChannel(
   kind: ChannelKind,
   channelId: string,
   options: GatewayHttpOptions,
+  remoteAddress?: string,
 ): void {
-  const socket = wrapWebSocket(ws);
+  const socket = wrapWebSocket(ws, remoteAddress);
   let handler: { receive(bytes: Uint8Array): void; closed(): void } | undefined;
   const early: Uint8Array[] = [];
   let opening = false;

@@ -4,6 +4,7 @@
 // idleSessionTimeout and maxSessionDuration in the service too (ssm-wire §4.11).
 
 import { MessageType, PayloadType, type DecodedAgentMessage } from '@openssm/protocol';
+import type { PortConnectionTracker } from '../logs/port-connection-tracker.js';
 import type { SessionRecorder } from '../logs/session-recorder.js';
 import type { SessionPreferences } from '../logs/session-preferences.js';
 import type { RelayTap } from './data-relay.js';
@@ -23,6 +24,8 @@ export interface SessionMonitorOptions {
   readonly preferences: SessionPreferences;
   /** Shell sessions are recorded; port sessions are not (yet). */
   readonly recorder: SessionRecorder | undefined;
+  /** Port sessions: connection records. */
+  readonly connections?: PortConnectionTracker;
   /** One "minute" of the preferences in ms: 60,000, except in tests (--session-minute-ms). */
   readonly minuteMs: number;
   readonly startedAt: number;
@@ -58,6 +61,11 @@ export class SessionMonitor implements RelayTap {
       this.lastActivity = this.options.now();
     }
     this.safely(() => this.options.recorder?.fromAgent(message));
+    this.safely(() => this.options.connections?.fromAgent(message));
+  }
+
+  clientAttached(address: string): void {
+    this.options.connections?.clientAttached(address);
   }
 
   fromClient(message: DecodedAgentMessage): void {
@@ -68,6 +76,7 @@ export class SessionMonitor implements RelayTap {
       this.lastActivity = this.options.now();
     }
     this.safely(() => this.options.recorder?.fromClient(message));
+    this.safely(() => this.options.connections?.fromClient(message));
   }
 
   /** Stops the timers and finishes the recording (retries go on in the background). */
@@ -76,6 +85,7 @@ export class SessionMonitor implements RelayTap {
     this.ended = true;
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     if (this.maxTimer !== undefined) clearTimeout(this.maxTimer);
+    this.safely(() => this.options.connections?.end());
     await this.options.recorder?.finish(endedAt);
   }
 

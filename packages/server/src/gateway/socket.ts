@@ -7,13 +7,16 @@ export interface ChannelSocket {
   send(bytes: Uint8Array): void;
   /** Closes with a WebSocket close code and a short reason (≤ 123 bytes). */
   close(code: number, reason: string): void;
+  /** The peer's IP address, when the transport knows it (connection records). */
+  readonly remoteAddress?: string;
 }
 
 /** Bytes waiting in a socket's buffer above which a slow peer is disconnected, not buffered. */
 export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
-export function wrapWebSocket(socket: WebSocket): ChannelSocket {
+export function wrapWebSocket(socket: WebSocket, remoteAddress?: string): ChannelSocket {
   return {
+    ...(remoteAddress === undefined ? {} : { remoteAddress }),
     send(bytes) {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {

@@ -8,7 +8,9 @@ import type { ServiceEvent } from '../audit/cloudtrail-record.js';
 import { SessionMonitor, type LimitReached } from '../gateway/session-monitor.js';
 import type { Logger } from '../logging/logger.js';
 import type { ObjectStore } from '../logs/object-store.js';
+import { PortConnectionTracker } from '../logs/port-connection-tracker.js';
 import { SessionRecorder } from '../logs/session-recorder.js';
+import type { JsonObject } from '@openssm/protocol';
 import type { SessionPreferences } from '../logs/session-preferences.js';
 import type { RecordingRecord } from '../storage/log-records.js';
 import type { RecordingRepository } from '../storage/log-repositories.js';
@@ -41,6 +43,10 @@ export interface SessionStartFacts {
   readonly preferences: SessionPreferences;
   readonly runAsUser: string;
   readonly startedAt: number;
+  /** Port sessions: the document's properties with the parameters substituted. */
+  readonly properties?: JsonObject;
+  /** Where the StartSession call came from. */
+  readonly sourceIp?: string;
 }
 
 export interface SessionLogging {
@@ -207,7 +213,37 @@ export function createSessionLogging(options: SessionLoggingOptions): SessionLog
           },
         },
       });
+      const connections =
+        session.sessionType === 'Port'
+          ? new PortConnectionTracker({
+              sessionId: session.sessionId,
+              target: session.target,
+              properties: session.properties ?? {},
+              now: options.now,
+              onRecord: (record) =>
+                options.audit({
+                  name: 'PortConnection',
+                  time: record.closedAt,
+                  owner: session.owner,
+                  resources: resources(session.sessionId, session.target),
+                  details: {
+                    sessionId: record.sessionId,
+                    target: record.target,
+                    streamId: record.streamId,
+                    destinationHost: record.destinationHost,
+                    destinationPort: record.destinationPort,
+                    clientAddress: record.clientAddress,
+                    status: record.status,
+                    bytesToDestination: record.bytesToDestination,
+                    bytesFromDestination: record.bytesFromDestination,
+                    openedAt: new Date(record.openedAt).toISOString(),
+                    durationMs: record.closedAt - record.openedAt,
+                  },
+                }),
+            })
+          : undefined;
       return new SessionMonitor({
+        ...(connections === undefined ? {} : { connections }),
         sessionId: session.sessionId,
         preferences,
         recorder,

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import {
   CodedError,
+  interpolateParameters,
+  withParameterDefaults,
   type AgentTaskPayload,
   type JsonObject,
   type JsonValue,
@@ -142,6 +144,7 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
           runAsUser:
             input.runAsUser ?? (preferences.runAsEnabled ? preferences.runAsDefaultUser : ''),
           startedAt: now,
+          properties: resolvedProperties(document.content, parameters),
         });
       }
       const sent = deps.gateway().openOnNode(
@@ -229,6 +232,20 @@ function asInputs(value: JsonValue | undefined): JsonObject | undefined {
  * The agent's session task carries strings and string lists (§6.4): typed values of other
  * parameter types travel as their text (numbers and booleans as written, objects as JSON).
  */
+/** The document's `properties` with the session's parameters substituted (connection records). */
+function resolvedProperties(
+  content: JsonObject,
+  parameters: Readonly<Record<string, SessionParameterValue>>,
+): JsonObject {
+  const resolved = interpolateParameters(
+    content['properties'] ?? {},
+    withParameterDefaults(content, parameters),
+  );
+  return resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved)
+    ? (resolved as JsonObject)
+    : {};
+}
+
 function toSessionParameters(
   values: Readonly<Record<string, JsonValue>>,
 ): Record<string, SessionParameterValue> {
