@@ -4,7 +4,7 @@
 
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -228,6 +228,25 @@ describe('web console', () => {
     await page.keyboard.type('echo again-$((2+3))');
     await page.keyboard.press('Enter');
     await waitForRow(page, /^again-5$/);
+    await context.close();
+  });
+
+  it('runs hostname on the node from the Run Command page and shows Success with the output', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.goto(`${server.url}/console/#/run?target=${agent.instanceId}`);
+    const commands = page.locator('#param-commands');
+    await commands.waitFor();
+    await commands.fill('hostname');
+    await screenshot(page, '06-run-command');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const invocation = page.locator(`section.invocation[data-node="${agent.instanceId}"]`);
+    await expect
+      .poll(() => invocation.locator('.badge').textContent(), { timeout: 20_000 })
+      .toBe('Success');
+    expect((await invocation.locator('pre.output').textContent())?.trim()).toBe(hostname());
+    await screenshot(page, '07-command-status');
+    await page.getByRole('link', { name: '← Run Command' }).click();
+    await expect.poll(() => page.locator('#command-history').textContent()).toContain('Success');
     await context.close();
   });
 });

@@ -3,6 +3,8 @@
 import { lazyPage, type Page } from './page.js';
 import { nodeDetailsPage } from './pages/node-details.js';
 import { nodesPage } from './pages/nodes.js';
+import { commandStatusPage } from './pages/command-status.js';
+import { runCommandPage } from './pages/run-command.js';
 
 export interface Route {
   readonly pattern: RegExp;
@@ -21,4 +23,12 @@ export const ROUTES: readonly Route[] = [
     page: lazyPage('Shell', () => import('./pages/terminal.js').then((m) => m.terminalPage)),
     section: 'nodes',
   },
+  {
+    pattern: /^\/run\/?$/,
+    page: runCommandPage,
+    section: 'run',
+    nav: 'Run Command',
+    href: '#/run',
+  },
+  { pattern: /^\/run\/([0-9a-f-]{36})$/, page: commandStatusPage, section: 'run' },
 ];
