@@ -249,4 +249,45 @@ describe('web console', () => {
     await expect.poll(() => page.locator('#command-history').textContent()).toContain('Success');
     await context.close();
   });
+
+  it('plays the recording of a browser session with its transcript, and finds StartSession in Audit', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.goto(`${server.url}/console/#/nodes/${agent.instanceId}/shell`);
+    const state = page.locator('#terminal-state');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+    await page.locator('#terminal').click();
+    await page.keyboard.type('echo recorded-$((3*5))');
+    await page.keyboard.press('Enter');
+    await waitForRow(page, /^recorded-15$/);
+    const sessionId = (await page.locator('#terminal-session').textContent()) ?? '';
+    expect(sessionId).toMatch(/^operator-/);
+    await page.getByRole('button', { name: 'Terminate' }).click();
+    await expect.poll(() => state.textContent()).toBe('Session ended');
+    await server.server.recordingsSettled();
+
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    const row = page.locator(`#sessions-history tr[data-session="${sessionId}"]`);
+    await expect.poll(() => row.textContent()).toContain('web console');
+    await screenshot(page, '08-sessions');
+    await row.getByRole('link', { name: 'Recording' }).click();
+    await expect.poll(() => page.locator('#transcript').textContent()).toContain('recorded-15');
+    // The player draws the recorded terminal as it plays: the output appears in it.
+    await expect
+      .poll(() => page.locator('#player').textContent(), { timeout: 20_000 })
+      .toContain('recorded-15');
+    await expect
+      .poll(() => page.getByRole('link', { name: `Download ${sessionId}.cast` }).count())
+      .toBe(1);
+    await screenshot(page, '09-recording');
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Search value').fill('StartSession');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const event = page.locator('#audit-events tr[data-event="StartSession"]').first();
+    await expect.poll(() => event.count()).toBe(1);
+    await event.locator('summary').click();
+    expect(await event.locator('pre').textContent()).toContain(agent.instanceId);
+    await screenshot(page, '10-audit');
+    await context.close();
+  });
 });

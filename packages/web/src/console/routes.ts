@@ -5,6 +5,8 @@ import { nodeDetailsPage } from './pages/node-details.js';
 import { nodesPage } from './pages/nodes.js';
 import { commandStatusPage } from './pages/command-status.js';
 import { runCommandPage } from './pages/run-command.js';
+import { sessionsPage } from './pages/sessions.js';
+import { auditPage } from './pages/audit.js';
 
 export interface Route {
   readonly pattern: RegExp;
@@ -31,4 +33,17 @@ export const ROUTES: readonly Route[] = [
     href: '#/run',
   },
   { pattern: /^\/run\/([0-9a-f-]{36})$/, page: commandStatusPage, section: 'run' },
+  {
+    pattern: /^\/sessions\/?$/,
+    page: sessionsPage,
+    section: 'sessions',
+    nav: 'Sessions',
+    href: '#/sessions',
+  },
+  {
+    pattern: /^\/sessions\/([\w.@+=,-]+)$/,
+    page: lazyPage('Recording', () => import('./pages/recording.js').then((m) => m.recordingPage)),
+    section: 'sessions',
+  },
+  { pattern: /^\/audit\/?$/, page: auditPage, section: 'audit', nav: 'Audit', href: '#/audit' },
 ];
