@@ -3,7 +3,7 @@
 // photographed at 1280×800 into the test output directory (test-output/console/) for review.
 
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -288,6 +288,53 @@ describe('web console', () => {
     await event.locator('summary').click();
     expect(await event.locator('pre').textContent()).toContain(agent.instanceId);
     await screenshot(page, '10-audit');
+    await context.close();
+  });
+
+  it('creates an activation whose install command registers a node, deletes it, and saves preferences', async () => {
+    const { context, page } = await signedInPage('operator');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('link', { name: 'Activations' }).click();
+    await page.getByLabel('Node name').fill('console-made');
+    await page.getByRole('button', { name: 'Create activation' }).click();
+    const command = (await page.locator('#install-command').textContent()) ?? '';
+    await screenshot(page, '11-activations');
+    // The command as shown, minus sudo, with a state directory of the test's own.
+    const args = command
+      .replace(/\\\n/g, ' ')
+      .split('\n')[0]!
+      .split(/\s+/)
+      .filter((word) => word !== '' && word !== 'sudo');
+    expect(args.slice(0, 2)).toEqual(['openssm-agent', 'register']);
+    const nodeState = await mkdtemp(join(tmpdir(), 'openssm-console-node-'));
+    try {
+      await execFileAsync(join(ROOT, 'node_modules', '.bin', 'openssm-agent'), [
+        ...args.slice(1),
+        '--state-dir',
+        nodeState,
+      ]);
+      const registration = JSON.parse(
+        await readFile(join(nodeState, 'registration.json'), 'utf8'),
+      ) as { instanceId: string };
+      expect(registration.instanceId).toMatch(/^mi-/);
+    } finally {
+      await rm(nodeState, { recursive: true, force: true });
+    }
+    const activationId = /--activation-id (\S+)/.exec(command)![1]!;
+    const row = page.locator(`tr[data-activation="${activationId}"]`);
+    await page.reload();
+    await expect.poll(() => row.textContent()).toContain('1 / 1');
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Preferences' }).click();
+    await page.getByLabel('Idle timeout (minutes)').fill('15');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expect.poll(() => page.getByRole('status').last().textContent()).toContain('Saved');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, '12-preferences');
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Idle timeout (minutes)').inputValue()).toBe('15');
     await context.close();
   });
 });

@@ -335,6 +335,7 @@ export async function startServer(
       storage,
       consoleDir: config.consoleDir ?? BUILT_CONSOLE_DIR,
       audit: auditEvent,
+      region: identity.region,
       now,
     });
     await http.listen({ host: config.listenHost, port: config.listenPort });

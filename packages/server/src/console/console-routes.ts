@@ -27,6 +27,8 @@ export interface ConsoleRoutesOptions {
   /** The built console (index.html and assets). */
   readonly consoleDir: string;
   readonly audit: (event: ServiceEvent) => void;
+  /** The server's region: what the console puts in the commands it shows (agent register). */
+  readonly region: string;
   readonly now: () => number;
 }
 
@@ -98,6 +100,7 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       arn: user.arn,
       csrfToken: session.csrfToken,
       multiFactor: session.multiFactor,
+      region: options.region,
     };
   });
 
@@ -115,6 +118,7 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       arn: user.arn,
       csrfToken: session.csrfToken,
       multiFactor: session.multiFactor,
+      region: options.region,
     };
   });
 

@@ -9,6 +9,8 @@ export interface SignedInUser {
   readonly arn: string;
   readonly csrfToken: string;
   readonly multiFactor: boolean;
+  /** The server's region (for the commands the console shows). */
+  readonly region: string;
 }
 
 export class ApiError extends Error {

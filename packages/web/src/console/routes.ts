@@ -7,6 +7,8 @@ import { commandStatusPage } from './pages/command-status.js';
 import { runCommandPage } from './pages/run-command.js';
 import { sessionsPage } from './pages/sessions.js';
 import { auditPage } from './pages/audit.js';
+import { activationsPage } from './pages/activations.js';
+import { preferencesPage } from './pages/preferences.js';
 
 export interface Route {
   readonly pattern: RegExp;
@@ -46,4 +48,18 @@ export const ROUTES: readonly Route[] = [
     section: 'sessions',
   },
   { pattern: /^\/audit\/?$/, page: auditPage, section: 'audit', nav: 'Audit', href: '#/audit' },
+  {
+    pattern: /^\/activations\/?$/,
+    page: activationsPage,
+    section: 'activations',
+    nav: 'Activations',
+    href: '#/activations',
+  },
+  {
+    pattern: /^\/preferences\/?$/,
+    page: preferencesPage,
+    section: 'preferences',
+    nav: 'Preferences',
+    href: '#/preferences',
+  },
 ];
