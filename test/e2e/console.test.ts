@@ -337,4 +337,58 @@ describe('web console', () => {
     await expect.poll(() => page.getByLabel('Idle timeout (minutes)').inputValue()).toBe('15');
     await context.close();
   });
+
+  it('manages IAM: a user with a one-time secret and a password, a validated policy, a simulated decision', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.getByRole('link', { name: 'IAM' }).click();
+    await page.getByLabel('New user name').fill('alice');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('link', { name: 'alice', exact: true }).click();
+    await page.getByRole('button', { name: 'Create access key' }).click();
+    await expect
+      .poll(async () => (await page.locator('#new-secret-value').textContent())?.length)
+      .toBe(40);
+    await page.getByLabel('New console password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect.poll(() => page.locator('#user-password').textContent()).toContain('can sign in');
+    await screenshot(page, '13-iam-user');
+
+    await page.goto(`${server.url}/console/#/iam/policies`);
+    const editor = page.locator('#policy-document');
+    await editor.waitFor();
+    await page.getByLabel('Policy name').fill('DevShell');
+    await editor.fill('{"Version": "2012-10-17", ');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect
+      .poll(() => page.locator('.policy-validation').textContent())
+      .toContain('Not valid JSON');
+    await editor.fill(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Maybe', Action: 'ssm:*', Resource: '*' }],
+      }),
+    );
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => page.locator('.policy-validation').textContent()).toContain('Effect');
+    await editor.fill(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: '*' }],
+      }),
+    );
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    await expect.poll(() => page.locator('#iam-policies').textContent()).toContain('DevShell');
+    await screenshot(page, '14-iam-policies');
+
+    await page.getByRole('tab', { name: 'Simulate' }).click();
+    await page.getByLabel('User or role').selectOption({ label: 'user/viewer' });
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    const row = page.locator('#sim-table tr[data-action="ssm:StartSession"]');
+    await expect.poll(() => row.textContent()).toContain('No policy allows it');
+    await page.getByLabel('User or role').selectOption({ label: 'user/operator' });
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await expect.poll(() => row.textContent()).toContain('Allowed by operator/Everything');
+    await screenshot(page, '15-iam-simulate');
+    await context.close();
+  });
 });

@@ -9,6 +9,7 @@ import { sessionsPage } from './pages/sessions.js';
 import { auditPage } from './pages/audit.js';
 import { activationsPage } from './pages/activations.js';
 import { preferencesPage } from './pages/preferences.js';
+import { iamPage } from './pages/iam.js';
 
 export interface Route {
   readonly pattern: RegExp;
@@ -54,6 +55,13 @@ export const ROUTES: readonly Route[] = [
     section: 'activations',
     nav: 'Activations',
     href: '#/activations',
+  },
+  {
+    pattern: /^\/iam(?:\/(\w+)(?:\/([\w+=,.@-]+))?)?\/?$/,
+    page: iamPage,
+    section: 'iam',
+    nav: 'IAM',
+    href: '#/iam/users',
   },
   {
     pattern: /^\/preferences\/?$/,
