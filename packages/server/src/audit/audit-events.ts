@@ -112,6 +112,18 @@ export const AUDIT_EVENTS = {
     eventSource: 'signin.amazonaws.com',
     summary: 'A user signed out of the web console.',
   },
+  ConsoleMfaEnabled: {
+    code: 'OS5003I',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary: 'A user enabled a TOTP device for console sign-in (with a first correct code).',
+  },
+  ConsoleMfaDisabled: {
+    code: 'OS5004W',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary: 'A user removed their console TOTP device (with a current code).',
+  },
   AuditDigest: {
     code: 'OS4000I',
     eventType: 'AwsServiceEvent',
