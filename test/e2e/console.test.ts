@@ -8,6 +8,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  authenticatorCode,
+  authenticatorStep,
   startTcpProxy,
   startTestAgent,
   startTestServer,
@@ -390,5 +392,38 @@ describe('web console', () => {
     await expect.poll(() => row.textContent()).toContain('Allowed by operator/Everything');
     await screenshot(page, '15-iam-simulate');
     await context.close();
+  });
+
+  it('sets up an authenticator app and then asks for its code at sign-in', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.locator('#account-link').click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await page.locator('#mfa-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const step = authenticatorStep();
+    await page.getByLabel('Code from the app').fill(authenticatorCode(secret, step));
+    await page.getByRole('button', { name: 'Turn on MFA' }).click();
+    await expect
+      .poll(() => page.locator('#mfa-status').textContent())
+      .toContain('This session was opened with it');
+    await screenshot(page, '16-account-mfa');
+    await context.close();
+
+    const fresh = await browser.newContext({ viewport: VIEWPORT });
+    const signIn = await fresh.newPage();
+    await signIn.goto(`${server.url}/console/`);
+    await signIn.getByLabel('IAM user name').fill('operator');
+    await signIn.getByLabel('Password').fill(PASSWORD);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.getByLabel('MFA code').waitFor();
+    await screenshot(signIn, '17-sign-in-mfa');
+    // The code already used to turn MFA on is refused; the next one is taken.
+    await signIn.getByLabel('MFA code').fill(authenticatorCode(secret, step));
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => signIn.getByRole('alert').textContent()).toContain('not valid');
+    await signIn.getByLabel('MFA code').fill(authenticatorCode(secret, step + 1));
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.getByRole('button', { name: 'Sign out' }).waitFor();
+    await fresh.close();
   });
 });

@@ -4,8 +4,7 @@
 // refused), the audit trail recording sign-in and the calls, sign-out, and lockout after
 // repeated wrong passwords.
 
-import { createHmac } from 'node:crypto';
-import { startTestServer, type TestServer } from '@openssm/testkit';
+import { authenticatorCode, startTestServer, type TestServer } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let server: TestServer;
@@ -190,23 +189,7 @@ describe('console sign-in', () => {
 });
 
 describe('console MFA', () => {
-  /** An independent RFC 6238 implementation (base32 secret, SHA-1, 30 s, 6 digits). */
-  function code(secretBase32: string, step: number): string {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    let bits = '';
-    for (const char of secretBase32) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-    const bytes = Buffer.from(
-      bits
-        .slice(0, bits.length - (bits.length % 8))
-        .match(/.{8}/g)!
-        .map((b) => parseInt(b, 2)),
-    );
-    const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(BigInt(step));
-    const digest = createHmac('sha1', bytes).update(counter).digest();
-    const offset = digest[19]! & 15;
-    return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-  }
+  const code = authenticatorCode;
 
   async function post(path: string, auth: { cookie: string; csrf: string }, body: object = {}) {
     const response = await fetch(`${server.url}${path}`, {

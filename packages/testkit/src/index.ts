@@ -13,3 +13,4 @@ export * from './test-ca.js';
 export * from './test-agent.js';
 export * from './aws-cli.js';
 export * from './simulated-fleet.js';
+export * from './totp.js';

@@ -60,7 +60,7 @@ function render(): void {
     h(
       'div',
       { class: 'user' },
-      h('span', { title: user.arn }, user.userName),
+      h('a', { href: '#/account', title: user.arn, id: 'account-link' }, user.userName),
       h(
         'button',
         {

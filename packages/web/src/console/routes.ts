@@ -10,6 +10,7 @@ import { auditPage } from './pages/audit.js';
 import { activationsPage } from './pages/activations.js';
 import { preferencesPage } from './pages/preferences.js';
 import { iamPage } from './pages/iam.js';
+import { accountPage } from './pages/account.js';
 
 export interface Route {
   readonly pattern: RegExp;
@@ -63,6 +64,7 @@ export const ROUTES: readonly Route[] = [
     nav: 'IAM',
     href: '#/iam/users',
   },
+  { pattern: /^\/account\/?$/, page: accountPage, section: 'account' },
   {
     pattern: /^\/preferences\/?$/,
     page: preferencesPage,
