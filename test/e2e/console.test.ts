@@ -115,7 +115,8 @@ async function waitForRow(page: Page, pattern: RegExp): Promise<string> {
   return found!;
 }
 
-describe('web console', () => {
+// Each scenario drives a browser through several pages: more than the default per-test time.
+describe('web console', { timeout: 60_000 }, () => {
   it('signs in, lists the demo node Online and shows its details', async () => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
