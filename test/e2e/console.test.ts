@@ -346,6 +346,15 @@ describe('web console', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'IAM' }).click();
     await page.getByLabel('New user name').fill('alice');
     await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('link', { name: 'alice', exact: true }).waitFor();
+    await screenshot(page, '13-iam-users');
+    for (const tab of ['Groups', 'Roles']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await expect.poll(() => page.locator('.tabs [aria-selected="true"]').textContent()).toBe(tab);
+      await expect.poll(() => page.locator('.tab-body').textContent()).toMatch(/^(?!Loading)./);
+      await screenshot(page, `13-iam-${tab.toLowerCase()}`);
+    }
+    await page.getByRole('tab', { name: 'Users' }).click();
     await page.getByRole('link', { name: 'alice', exact: true }).click();
     await page.getByRole('button', { name: 'Create access key' }).click();
     await expect
@@ -354,7 +363,7 @@ describe('web console', { timeout: 60_000 }, () => {
     await page.getByLabel('New console password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Set password' }).click();
     await expect.poll(() => page.locator('#user-password').textContent()).toContain('can sign in');
-    await screenshot(page, '13-iam-user');
+    await screenshot(page, '13-iam-user-alice');
 
     await page.goto(`${server.url}/console/#/iam/policies`);
     const editor = page.locator('#policy-document');
