@@ -3,30 +3,30 @@
 // reaches the server through a TCP proxy (the server's --public-url points at it) that the test
 // cuts like a dropped network; the agent connects directly and is SIGKILLed in the second test.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify, stripVTControlCharacters } from 'node:util';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import {
-  CreateActivationCommand,
   DescribeInstanceInformationCommand,
   DescribeSessionsCommand,
   SSMClient,
   type Session,
 } from '@aws-sdk/client-ssm';
 import {
+  operatorEnvironment,
+  registerTestAgent,
+  spawnTestAgent,
   startTcpProxy,
+  stopProcess,
+  WORKSPACE_BIN,
   startTestServer,
   type TcpProxy,
   type TestServer,
   pollUntil,
 } from '@openssm/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-
-const execFileAsync = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'node_modules', '.bin');
 
 /** Short, so that a session ends soon after its agent's data socket is gone. */
 const AGENT_GRACE_MS = 500;
@@ -48,31 +48,13 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** Resolves with the exit code (or signal) once the process has exited. */
-function exited(child: ChildProcess): Promise<number | NodeJS.Signals> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve(child.exitCode ?? child.signalCode!);
-  }
-  return new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal!)));
-}
-
 /** The exit code (or signal) of a process that must exit within `ms`. */
 function exitStatus(child: ChildProcess, what: string, ms = 10_000): Promise<number | string> {
   return pollUntil(() => child.exitCode ?? child.signalCode ?? undefined, what, ms);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  const gone = exited(child);
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await gone;
-  clearTimeout(timer);
-}
-
 function startAgent(): ChildProcess {
-  return track(
-    spawn(join(BIN, 'openssm-agent'), ['run', '--state-dir', stateDir], { stdio: 'ignore' }),
-  );
+  return track(spawnTestAgent(stateDir));
 }
 
 async function waitForPingStatus(status: 'Online' | 'ConnectionLost', ms?: number): Promise<void> {
@@ -113,20 +95,10 @@ class Client {
 
   constructor(target: string) {
     this.process = track(
-      spawn(join(BIN, 'openssm'), ['connect', target], {
+      spawn(join(WORKSPACE_BIN, 'openssm'), ['connect', target], {
         stdio: 'pipe',
-        env: {
-          PATH: `${BIN}:/usr/local/bin:/usr/bin:/bin`,
-          HOME: workDir,
-          AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
-          AWS_REGION: server.region,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          // The proxy: the API calls and the StreamUrl (the server's --public-url) both pass it.
-          OPENSSM_ENDPOINT: server.url,
-        },
+        // The proxy: the API calls and the StreamUrl (the server's --public-url) both pass it.
+        env: operatorEnvironment(server, workDir),
       }),
     );
     this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
@@ -213,33 +185,15 @@ beforeAll(async () => {
     region: server.region,
     credentials: server.adminCredentials,
   });
-  const activation = await ssm.send(
-    new CreateActivationCommand({ IamRole: 'OpenSSMNodeRole', DefaultInstanceName: 'res-node' }),
-  );
-  await execFileAsync(join(BIN, 'openssm-agent'), [
-    'register',
-    '--server',
-    server.directUrl,
-    '--activation-code',
-    activation.ActivationCode!,
-    '--activation-id',
-    activation.ActivationId!,
-    '--state-dir',
-    stateDir,
-  ]);
-  instanceId = (
-    JSON.parse(await readFile(join(stateDir, 'registration.json'), 'utf8')) as {
-      instanceId: string;
-    }
-  ).instanceId;
+  ({ instanceId } = await registerTestAgent(server, { stateDir, name: 'res-node' }));
 }, 30_000);
 
 afterEach(async () => {
-  await Promise.all([...children].map(stop));
+  await Promise.all([...children].map((child) => stopProcess(child)));
 });
 
 afterAll(async () => {
-  await Promise.all([...children].map(stop));
+  await Promise.all([...children].map((child) => stopProcess(child)));
   ssm?.destroy();
   await server?.close();
   await proxy?.close();

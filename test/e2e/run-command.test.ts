@@ -3,15 +3,13 @@
 // through the AWS SDK, the agent SIGKILLed mid-command, the server restarted mid-command, an
 // execution timeout that must kill the script's children, and a cancel.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import {
   CancelCommandCommand,
-  CreateActivationCommand,
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   ListCommandInvocationsCommand,
@@ -20,16 +18,17 @@ import {
   SSMClient,
   type CommandInvocation,
 } from '@aws-sdk/client-ssm';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { pollUntil, startTestServer, type TestServer } from '@openssm/testkit';
+import {
+  pollUntil,
+  registerTestAgent,
+  runAwsCli,
+  signedFetch,
+  spawnTestAgent,
+  startTestServer,
+  stopProcess,
+  type TestServer,
+} from '@openssm/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-
-const execFileAsync = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'node_modules', '.bin');
-const AWS_CLI = '/usr/bin/aws';
 
 let server: TestServer;
 let port: number;
@@ -57,22 +56,14 @@ async function startServerOn(listenPort: number): Promise<TestServer> {
 }
 
 function startAgent(): ChildProcess {
-  const child = spawn(join(BIN, 'openssm-agent'), ['run', '--state-dir', stateDir], {
-    stdio: 'ignore',
-  });
-  agent = child;
-  return child;
+  agent = spawnTestAgent(stateDir);
+  return agent;
 }
 
 async function stopAgent(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   const child = agent;
   agent = undefined;
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((done) => child.once('exit', done));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await gone;
-  clearTimeout(timer);
+  if (child !== undefined) await stopProcess(child, signal);
 }
 
 async function pingStatus(): Promise<string | undefined> {
@@ -136,22 +127,7 @@ async function send(commands: string[], extra: Record<string, string[]> = {}): P
 }
 
 function runAws(args: string[]) {
-  const credentials = server.adminCredentials;
-  return execFileAsync(AWS_CLI, ['--endpoint-url', server.url, ...args], {
-    env: {
-      PATH: '/usr/bin:/bin',
-      HOME: workDir,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: server.region,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_PAGER: '',
-    },
-    timeout: 30_000,
-  });
+  return runAwsCli(server, args, { home: workDir });
 }
 
 function alive(pid: number): boolean {
@@ -169,27 +145,7 @@ beforeAll(async () => {
   stateDir = join(workDir, 'agent');
   server = await startTestServer({ dataDir, commandTickMs: 200 });
   port = server.server.port;
-  const ssm = client();
-  const activation = await ssm.send(
-    new CreateActivationCommand({ IamRole: 'OpenSSMNodeRole', DefaultInstanceName: 'rc-node' }),
-  );
-  ssm.destroy();
-  await execFileAsync(join(BIN, 'openssm-agent'), [
-    'register',
-    '--server',
-    server.url,
-    '--activation-code',
-    activation.ActivationCode!,
-    '--activation-id',
-    activation.ActivationId!,
-    '--state-dir',
-    stateDir,
-  ]);
-  instanceId = (
-    JSON.parse(await readFile(join(stateDir, 'registration.json'), 'utf8')) as {
-      instanceId: string;
-    }
-  ).instanceId;
+  ({ instanceId } = await registerTestAgent(server, { stateDir, name: 'rc-node' }));
   startAgent();
   await online();
 }, 60_000);
@@ -281,25 +237,14 @@ describe('Run Command with a real agent', () => {
       // 20,000 numbers do not fit the API's 24,000 characters: the URL has them all.
       expect(result.StandardOutputContent!.length).toBeLessThanOrEqual(24_000);
       expect(result.StandardOutputContent).toMatch(/--output truncated--$/);
-      const url = new URL(result.StandardOutputUrl!);
-      const signer = new SignatureV4({
-        credentials: server.adminCredentials,
-        region: server.region,
-        service: 'ssm',
-        sha256: Sha256,
-      });
       const full = await pollUntil(async () => {
-        const signed = await signer.sign(
-          new HttpRequest({
-            method: 'GET',
-            protocol: url.protocol,
-            hostname: url.hostname,
-            port: Number(url.port),
-            path: url.pathname,
-            headers: { host: url.host },
-          }),
-        );
-        const response = await fetch(url, { headers: signed.headers });
+        const response = await signedFetch({
+          url: result.StandardOutputUrl!,
+          method: 'GET',
+          service: 'ssm',
+          region: server.region,
+          credentials: server.adminCredentials,
+        });
         return response.status === 200 ? response.text() : undefined;
       }, 'the full output');
       expect(full).toMatch(/^Filesystem/);

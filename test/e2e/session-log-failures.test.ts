@@ -3,25 +3,25 @@
 // preferences say `openssmLogFailureMode: closed`, it is closed with a reason the client prints.
 // The object store and the log store are wrapped to fail on demand.
 
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { createDirectoryObjectStore, type LogService, type ObjectStore } from '@openssm/server';
 import {
+  operatorEnvironment,
   pollUntil,
   runAwsCli,
+  runOpenssm,
+  setSessionPreferences,
   startTestAgent,
   startTestServer,
+  TmuxTerminal,
+  WORKSPACE_BIN,
+  type CommandResult,
   type TestAgent,
   type TestServer,
 } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const execFileAsync = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'node_modules', '.bin');
 
 let server: TestServer;
 let agent: TestAgent;
@@ -67,132 +67,20 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** A tmux server of our own, so tests never touch a user's tmux. */
-class Terminal {
-  private readonly socket = `openssm-logs-${process.pid}-${Math.random().toString(36).slice(2)}`;
-
-  async start(command: string): Promise<void> {
-    const exports = Object.entries(clientEnv())
-      .map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'`)
-      .join(' ');
-    await this.tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'main',
-      '-x',
-      '120',
-      '-y',
-      '40',
-      `env -i ${exports} ${command}; sleep 60`,
-    );
-  }
-
-  tmux(...args: string[]) {
-    return execFileAsync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args]);
-  }
-
-  async screen(): Promise<string> {
-    return (await this.tmux('capture-pane', '-p', '-J', '-S', '-300', '-t', 'main')).stdout;
-  }
-
-  async waitFor(pattern: RegExp, what: string, timeoutMs = 20_000): Promise<string> {
-    return pollUntil(
-      async () => {
-        const text = await this.screen();
-        return pattern.test(text) ? text : undefined;
-      },
-      `${what}; screen:\n${await this.screen().catch(() => '')}`,
-      timeoutMs,
-    );
-  }
-
-  async type(text: string): Promise<void> {
-    await this.tmux('send-keys', '-t', 'main', '-l', text);
-    await this.tmux('send-keys', '-t', 'main', 'Enter');
-  }
-
-  async close(): Promise<void> {
-    await this.tmux('kill-server').catch(() => undefined);
-  }
-}
-
 function clientEnv(): Record<string, string> {
-  return {
-    PATH: `${BIN}:/usr/local/bin:/usr/bin:/bin`,
-    HOME: workDir,
-    TERM: 'xterm-256color',
-    AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
-    AWS_REGION: server.region,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    OPENSSM_ENDPOINT: server.url,
-  };
+  return operatorEnvironment(server, workDir);
 }
 
-/** `openssm <args>` as the administrator; resolves stdout and the exit status. */
-async function openssm(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(join(BIN, 'openssm'), args, {
-      env: clientEnv(),
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+function openssm(...args: string[]): Promise<CommandResult> {
+  return runOpenssm(clientEnv(), args);
 }
 
-/** Session Manager preferences as on AWS: a new version of the document, made the default. */
-async function setPreferences(inputs: Record<string, unknown>): Promise<void> {
-  const content = JSON.stringify({
-    schemaVersion: '1.0',
-    description: 'Document to hold regional settings for Session Manager',
-    sessionType: 'Standard_Stream',
-    inputs: {
-      s3BucketName: '',
-      s3KeyPrefix: '',
-      s3EncryptionEnabled: false,
-      cloudWatchLogGroupName: '',
-      cloudWatchEncryptionEnabled: false,
-      cloudWatchStreamingEnabled: false,
-      kmsKeyId: '',
-      runAsEnabled: false,
-      runAsDefaultUser: '',
-      idleSessionTimeout: '20',
-      maxSessionDuration: '',
-      shellProfile: { windows: '', linux: '' },
-      ...inputs,
-    },
-  });
-  const { stdout } = await runAwsCli(server, [
-    'ssm',
-    'update-document',
-    '--name',
-    'SSM-SessionManagerRunShell',
-    '--content',
-    content,
-    '--document-version',
-    '$LATEST',
-  ]);
-  const version = (JSON.parse(stdout) as { DocumentDescription: { DocumentVersion: string } })
-    .DocumentDescription.DocumentVersion;
-  await runAwsCli(server, [
-    'ssm',
-    'update-document-default-version',
-    '--name',
-    'SSM-SessionManagerRunShell',
-    '--document-version',
-    version,
-  ]);
+function setPreferences(inputs: Record<string, unknown>): Promise<void> {
+  return setSessionPreferences(server, inputs);
 }
 
-async function startShell(terminal: Terminal): Promise<string> {
-  await terminal.start(`${join(BIN, 'openssm')} connect logs-node`);
+async function startShell(terminal: TmuxTerminal): Promise<string> {
+  await terminal.start(`${join(WORKSPACE_BIN, 'openssm')} connect logs-node`, clientEnv());
   const screen = await terminal.waitFor(/Starting session with SessionId: (\S+)/, 'the session');
   return /Starting session with SessionId: (\S+)/.exec(screen)![1]!;
 }
@@ -214,7 +102,7 @@ describe('session log write failures', () => {
       cloudWatchLogGroupName: 'FailingLogs',
       cloudWatchStreamingEnabled: true,
     });
-    const terminal = new Terminal();
+    const terminal = new TmuxTerminal();
     try {
       const sessionId = await startShell(terminal);
       faults.objects = 3;
@@ -277,7 +165,7 @@ describe('session log write failures', () => {
 
   it('fails closed when the preferences say so: the client is told why', async () => {
     await setPreferences({ openssmLogFailureMode: 'closed' });
-    const terminal = new Terminal();
+    const terminal = new TmuxTerminal();
     try {
       const sessionId = await startShell(terminal);
       faults.objects = Number.POSITIVE_INFINITY;

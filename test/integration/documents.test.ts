@@ -34,6 +34,7 @@ const AMAZON_DOCUMENTS = [
   'AWS-StartPortForwardingSession',
   'AWS-StartPortForwardingSessionToRemoteHost',
   'AWS-StartSSHSession',
+  'OpenSSM-StartMultiPortForwardingSession',
 ];
 
 let server: TestServer;
@@ -458,12 +459,9 @@ describe('documents with the AWS SDK', () => {
     ).toEqual(['Db-Forward', 'SSM-SessionManagerRunShell']);
     // No filter: everything, Amazon's and the account's, by name.
     const all = await listNames([]);
-    expect(all).toEqual([
-      ...AMAZON_DOCUMENTS,
-      'Db-Forward',
-      'SSM-SessionManagerRunShell',
-      'Uptime_Check',
-    ]);
+    expect(all).toEqual(
+      [...AMAZON_DOCUMENTS, 'Db-Forward', 'SSM-SessionManagerRunShell', 'Uptime_Check'].sort(),
+    );
     expect(await listNames([{ Key: 'Owner', Values: ['All'] }])).toEqual(all);
     expect(await listNames([{ Key: 'Owner', Values: ['ThirdParty'] }])).toEqual([]);
     expect(await listNames([{ Key: 'Owner', Values: ['Private'] }])).toEqual([

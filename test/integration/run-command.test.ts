@@ -20,9 +20,6 @@ import {
   type CommandInvocation,
   type SendCommandCommandInput,
 } from '@aws-sdk/client-ssm';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { MessageType, encodeAgentJobAck, encodeAgentJobReply, encodeUtf8 } from '@openssm/protocol';
 import { createLogger } from '@openssm/server';
 import {
@@ -37,6 +34,7 @@ import {
   type SimulatedResult,
   type TestServer,
   type TestServerOptions,
+  signedFetch,
 } from '@openssm/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -126,25 +124,14 @@ async function errorOf(promise: Promise<unknown>): Promise<string> {
 }
 
 /** GET a StandardOutputUrl, signed as the SDK would sign an API call. */
-async function fetchSigned(url: string, running: TestServer) {
-  const target = new URL(url);
-  const signer = new SignatureV4({
-    credentials: running.adminCredentials,
-    region: running.region,
+function fetchSigned(url: string, running: Pick<TestServer, 'adminCredentials' | 'region'>) {
+  return signedFetch({
+    url,
+    method: 'GET',
     service: 'ssm',
-    sha256: Sha256,
+    region: running.region,
+    credentials: running.adminCredentials,
   });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'GET',
-      protocol: target.protocol,
-      hostname: target.hostname,
-      port: Number(target.port),
-      path: target.pathname,
-      headers: { host: target.host },
-    }),
-  );
-  return fetch(url, { headers: signed.headers });
 }
 
 function sendInput(overrides: Partial<SendCommandCommandInput>): SendCommandCommandInput {

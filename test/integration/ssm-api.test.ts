@@ -17,11 +17,14 @@ import {
   SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { signJsonRequestWithRsa } from '@openssm/agent';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { runAwsCli, startTestServer, type TestServer } from '@openssm/testkit';
+import {
+  runAwsCli,
+  signedSsmCall,
+  startTestServer,
+  type Credentials,
+  type TestServer,
+} from '@openssm/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let server: TestServer;
@@ -112,38 +115,8 @@ async function nodeCredentials(node: Node) {
 }
 
 /** A SigV4-signed call of an operation the SDK does not model (as amazon-ssm-agent sends it). */
-async function signedCall(
-  target: string,
-  body: object,
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
-) {
-  const url = new URL(server.url);
-  const request = new HttpRequest({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: '/',
-    headers: {
-      host: url.host,
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `AmazonSSM.${target}`,
-    },
-    body: JSON.stringify(body),
-  });
-  const signer = new SignatureV4({
-    credentials,
-    region: server.region,
-    service: 'ssm',
-    sha256: Sha256,
-  });
-  const signed = await signer.sign(request, { signingDate: new Date(clock) });
-  const response = await fetch(`${server.url}/`, {
-    method: 'POST',
-    headers: signed.headers,
-    body: signed.body as string,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+function signedCall(target: string, body: object, credentials: Credentials) {
+  return signedSsmCall(server.url, target, body, credentials, server.region, new Date(clock));
 }
 
 function runAws(args: string[], credentials = server.adminCredentials) {

@@ -13,6 +13,14 @@ export const AGENT_VERSION = toAgentVersion(PACKAGE_VERSION);
 
 export const AGENT_NAME = 'openssm-agent';
 
+/**
+ * What the agent reports in the handshake of Port sessions. AWS's plugin picks its port mode by
+ * the agent version (ssm-wire §5.2): smux above 3.0.196.0, and its smux keep-alive (which kills
+ * a session whose peer never sends NOPs) only up to 3.1.1511.0. Our agent behaves like AWS
+ * agents above both, so it says so; shell sessions keep reporting AGENT_VERSION.
+ */
+export const HANDSHAKE_AGENT_VERSION = '3.3.0.0';
+
 export function toAgentVersion(version: string): string {
   const numbers = (/^\d+(\.\d+)*/.exec(version)?.[0] ?? '0').split('.');
   while (numbers.length < 4) numbers.push('0');

@@ -34,13 +34,9 @@ import {
   type Registration,
   type UserDirectory,
 } from '../src/index.js';
-import {
-  ACTIVATION_CODE,
-  ACTIVATION_ID,
-  FakeGateway,
-  type AgentDataSocket,
-} from './fake-gateway.js';
+import { ACTIVATION_ID, FakeGateway, type AgentDataSocket } from './fake-gateway.js';
 import { waitFor } from './session-harness.js';
+import { quickRunArgs, registerArgs } from './agent-under-test.js';
 
 const me = userInfo();
 let dir: string;
@@ -84,17 +80,7 @@ function hermeticUsers(): UserDirectory {
 async function register(extra: string[] = []): Promise<Registration> {
   const config = resolveAgentConfig(
     'register',
-    [
-      '--server',
-      gateway.url,
-      '--activation-code',
-      ACTIVATION_CODE,
-      '--activation-id',
-      ACTIVATION_ID,
-      '--state-dir',
-      dir,
-      ...extra,
-    ],
+    [...registerArgs(gateway, dir), ...extra],
     {},
     process.cwd(),
   );
@@ -115,19 +101,7 @@ async function controlChannelOpen(agent: Agent, count = 1): Promise<void> {
 async function startAgent(deps: AgentDependencies = {}, flags: string[] = []): Promise<Agent> {
   const config = resolveAgentConfig(
     'run',
-    [
-      '--state-dir',
-      dir,
-      '--ping-interval',
-      '0.2',
-      '--connection-timeout',
-      '1',
-      '--reconnect-base',
-      '0.05',
-      '--reconnect-cap',
-      '0.2',
-      ...flags,
-    ],
+    [...quickRunArgs(dir), ...flags],
     { PATH: process.env['PATH'] },
     process.cwd(),
   );
@@ -508,12 +482,12 @@ describe('openssm-agent run', () => {
     sendSession('s-port', {
       schemaVersion: '1.0',
       sessionType: 'Port',
-      properties: { portNumber: '22' },
+      properties: { portNumber: 'seventy' },
     });
     await waitFor(() => completions('s-port').length > 0, 'the report');
     const report = parseAgentTaskComplete(completions('s-port')[0]!.payload);
     expect(report.finalTaskStatus).toBe('Failed');
-    expect(report.output).toMatch(/session type "Port" is not supported/);
+    expect(report.output).toMatch(/portNumber "seventy" is not a port number/);
     expect(gateway.restCount('data')).toBe(0);
   });
 

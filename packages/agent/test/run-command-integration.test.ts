@@ -19,7 +19,7 @@ import {
   resolveAgentConfig,
   type AgentDependencies,
 } from '../src/index.js';
-import { ACTIVATION_CODE, ACTIVATION_ID, FakeGateway } from './fake-gateway.js';
+import { FakeGateway } from './fake-gateway.js';
 import {
   PLUGIN_ID,
   finalReplies,
@@ -28,6 +28,7 @@ import {
   sendRunShellScript,
   uploadedOutput,
 } from './run-command-harness.js';
+import { quickRunArgs, registerArgs } from './agent-under-test.js';
 
 let dir: string;
 let work: string;
@@ -44,21 +45,7 @@ beforeEach(async () => {
   onTestFailed(() => {
     process.stderr.write(`agent log:\n${logs.join('')}\n`);
   });
-  const config = resolveAgentConfig(
-    'register',
-    [
-      '--server',
-      gateway.url,
-      '--activation-code',
-      ACTIVATION_CODE,
-      '--activation-id',
-      ACTIVATION_ID,
-      '--state-dir',
-      dir,
-    ],
-    {},
-    process.cwd(),
-  );
+  const config = resolveAgentConfig('register', [...registerArgs(gateway, dir)], {}, process.cwd());
   instanceId = (
     await registerNode(
       config,
@@ -77,18 +64,7 @@ afterEach(async () => {
 async function startAgent(deps: AgentDependencies = {}): Promise<Agent> {
   const config = resolveAgentConfig(
     'run',
-    [
-      '--state-dir',
-      dir,
-      '--ping-interval',
-      '0.2',
-      '--connection-timeout',
-      '1',
-      '--reconnect-base',
-      '0.05',
-      '--reconnect-cap',
-      '0.2',
-    ],
+    [...quickRunArgs(dir)],
     { PATH: process.env['PATH'] },
     process.cwd(),
   );

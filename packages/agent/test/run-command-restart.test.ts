@@ -10,8 +10,9 @@ import { join, resolve } from 'node:path';
 import { pollUntil } from '@openssm/testkit';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { createLogger, registerNode, resolveAgentConfig } from '../src/index.js';
-import { ACTIVATION_CODE, ACTIVATION_ID, FakeGateway } from './fake-gateway.js';
+import { FakeGateway } from './fake-gateway.js';
 import { finalReplies, pluginStatus, sendRunShellScript } from './run-command-harness.js';
+import { quickRunArgs, registerArgs } from './agent-under-test.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const AGENT_BIN = join(ROOT, 'packages', 'agent', 'bin', 'openssm-agent.js');
@@ -40,21 +41,7 @@ beforeEach(async () => {
   onTestFailed(() => {
     process.stderr.write(`agent output:\n${output.join('')}\n`);
   });
-  const config = resolveAgentConfig(
-    'register',
-    [
-      '--server',
-      gateway.url,
-      '--activation-code',
-      ACTIVATION_CODE,
-      '--activation-id',
-      ACTIVATION_ID,
-      '--state-dir',
-      dir,
-    ],
-    {},
-    process.cwd(),
-  );
+  const config = resolveAgentConfig('register', [...registerArgs(gateway, dir)], {}, process.cwd());
   instanceId = (
     await registerNode(
       config,
@@ -78,22 +65,7 @@ async function startAgent(): Promise<ChildProcess> {
   const sockets = gateway.controlSockets.length;
   const child = spawn(
     process.execPath,
-    [
-      AGENT_BIN,
-      'run',
-      '--state-dir',
-      dir,
-      '--ping-interval',
-      '0.2',
-      '--connection-timeout',
-      '1',
-      '--reconnect-base',
-      '0.05',
-      '--reconnect-cap',
-      '0.2',
-      '--log-level',
-      'debug',
-    ],
+    [AGENT_BIN, 'run', ...quickRunArgs(dir), '--log-level', 'debug'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] } },
   );
   children.add(child);

@@ -7,3 +7,5 @@ export * from './outgoing-window.js';
 export * from './incoming-buffer.js';
 export * from './data-channel.js';
 export * from './handshake.js';
+export * from './smux-session.js';
+export * from './stream-pipe.js';

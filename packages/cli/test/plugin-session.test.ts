@@ -313,14 +313,17 @@ describe('session-manager-plugin session', () => {
     );
   });
 
-  it('refuses a Port session in the handshake and says why', async () => {
+  it('runs a Port session without a type (AWS-StartSSHSession) over stdin and stdout', async () => {
     const { gateway, ssm } = await setUp({ sessionType: 'Port' });
-    const { host, exit } = startPlugin(gateway, ssm);
+    const { host, exit } = startPlugin(gateway, ssm, { interactive: false });
+    await waitFor(() => gateway.connected, 'the client');
+    host.stdin.write('SSH-2.0-client\r\n');
+    await waitFor(() => gateway.inputText() === 'SSH-2.0-client\r\n', 'stdin as Output');
+    await gateway.sendOutput('SSH-2.0-server\r\n');
+    await waitFor(() => host.stdout.text.includes('SSH-2.0-server\r\n'), 'Output on stdout');
+    gateway.sendChannelClosed();
     expect(await exit).toBe(0);
-    expect(host.stdout.text).toBe(
-      `${started(gateway.sessionId)}Cannot perform start session: this client does not support Port sessions\n`,
-    );
-    expect(ssm.callsTo('TerminateSession')).toHaveLength(1);
+    // A byte stream for ssh: no terminal mode, nothing but the session's own lines around it.
     expect(host.terminal.events).toEqual([]);
   });
 

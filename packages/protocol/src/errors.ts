@@ -104,6 +104,13 @@ export const ERROR_CODES = {
     wsCloseCode: 1009,
     summary: 'An smux frame is longer than the configured maximum frame size.',
   },
+  StreamDestinationInvalid: {
+    httpStatus: 400,
+    awsType: 'ValidationException',
+    wsCloseCode: null,
+    summary:
+      'A multi-port forwarding stream does not start with a valid destination (version, host, port).',
+  },
   // --- Data-channel engine. ---
   HandshakeFailed: {
     httpStatus: 400,

@@ -7,6 +7,7 @@ export * from './agent-message.js';
 export * from './uuid.js';
 export * from './text.js';
 export * from './smux.js';
+export * from './stream-destination.js';
 export * from './json-shape.js';
 export * from './document-interpolation.js';
 export * from './payloads/index.js';

@@ -13,24 +13,27 @@ export interface Credentials {
 
 export interface SignedRequest {
   readonly url: string;
+  /** Default POST. */
+  readonly method?: 'GET' | 'POST';
   readonly service: string;
   readonly region: string;
   readonly credentials: Credentials;
   readonly headers?: Record<string, string>;
-  readonly body: string;
+  readonly body?: string;
   readonly signingDate?: Date;
 }
 
 export async function signedFetch(request: SignedRequest): Promise<Response> {
   const url = new URL(request.url);
+  const method = request.method ?? 'POST';
   const unsigned = new HttpRequest({
-    method: 'POST',
+    method,
     protocol: url.protocol,
     hostname: url.hostname,
     port: Number(url.port),
     path: url.pathname,
     headers: { host: url.host, ...request.headers },
-    body: request.body,
+    ...(request.body === undefined ? {} : { body: request.body }),
   });
   const signer = new SignatureV4({
     credentials: request.credentials,
@@ -39,7 +42,11 @@ export async function signedFetch(request: SignedRequest): Promise<Response> {
     sha256: Sha256,
   });
   const signed = await signer.sign(unsigned, { signingDate: request.signingDate ?? new Date() });
-  return fetch(request.url, { method: 'POST', headers: signed.headers, body: request.body });
+  return fetch(request.url, {
+    method,
+    headers: signed.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
 }
 
 /** One SSM JSON 1.1 call, signed. */

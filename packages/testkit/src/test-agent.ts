@@ -4,14 +4,14 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateActivationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { WORKSPACE_BIN } from './operator.js';
 import { pollUntil } from './poll-until.js';
 import type { TestServer } from './test-server.js';
 
 const execFileAsync = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin');
 
 export interface TestAgentOptions {
   readonly stateDir: string;
@@ -20,6 +20,8 @@ export interface TestAgentOptions {
   /** Tags the node gets at registration (from its activation). */
   readonly tags?: Readonly<Record<string, string>>;
   readonly iamRole?: string;
+  /** More `openssm-agent run` flags, e.g. `['--port-forward-deny', 'none']`. */
+  readonly runArgs?: readonly string[];
 }
 
 export interface TestAgent {
@@ -28,10 +30,16 @@ export interface TestAgent {
   stop(): Promise<void>;
 }
 
-export async function startTestAgent(
+export interface TestAgentRegistration {
+  readonly instanceId: string;
+  readonly stateDir: string;
+}
+
+/** An activation made through the API, then `openssm-agent register` with it. */
+export async function registerTestAgent(
   server: TestServer,
   options: TestAgentOptions,
-): Promise<TestAgent> {
+): Promise<TestAgentRegistration> {
   const ssm = new SSMClient({
     endpoint: server.url,
     region: server.region,
@@ -49,7 +57,7 @@ export async function startTestAgent(
   } finally {
     ssm.destroy();
   }
-  await execFileAsync(join(BIN, 'openssm-agent'), [
+  await execFileAsync(join(WORKSPACE_BIN, 'openssm-agent'), [
     'register',
     '--server',
     server.directUrl,
@@ -63,9 +71,23 @@ export async function startTestAgent(
   const { instanceId } = JSON.parse(
     await readFile(join(options.stateDir, 'registration.json'), 'utf8'),
   ) as { instanceId: string };
-  const child = spawn(join(BIN, 'openssm-agent'), ['run', '--state-dir', options.stateDir], {
+  return { instanceId, stateDir: options.stateDir };
+}
+
+/** `openssm-agent run` on a registered state directory; does not wait for it to connect. */
+export function spawnTestAgent(stateDir: string, runArgs: readonly string[] = []): ChildProcess {
+  return spawn(join(WORKSPACE_BIN, 'openssm-agent'), ['run', '--state-dir', stateDir, ...runArgs], {
     stdio: 'ignore',
   });
+}
+
+/** Registers and runs an agent, resolved once the node's control channel is up. */
+export async function startTestAgent(
+  server: TestServer,
+  options: TestAgentOptions,
+): Promise<TestAgent> {
+  const { instanceId } = await registerTestAgent(server, options);
+  const child = spawnTestAgent(options.stateDir, options.runArgs);
   await pollUntil(
     () => (server.server.services.connections.isConnected(instanceId) ? true : undefined),
     `agent ${instanceId} to connect`,
@@ -73,13 +95,19 @@ export async function startTestAgent(
   return {
     instanceId,
     process: child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopProcess(child),
   };
+}
+
+/** SIGTERM (or `signal`), then SIGKILL after 5 s; resolves once the process has exited. */
+export async function stopProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -19,10 +19,18 @@ import { CredentialProvider } from '../identity/credential-provider.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { MessageGatewayClient } from '../mgs/mgs-client.js';
 import { createHttpClient } from '../net/http-client.js';
+import {
+  NO_PROXY_SETTINGS,
+  createTunnelConnector,
+  createTunnelDialer,
+  proxyFor,
+  type ProxySettings,
+} from '../net/proxy.js';
 import { createTlsConnector, type CreateConnection, type TlsPolicy } from '../net/tls-policy.js';
 import { readPlatformInfo, type PlatformInfo } from '../platform/platform-info.js';
 import type { BackoffPolicy, Random } from '../retry/backoff.js';
 import { RunCommandManager } from '../run-command/run-command-manager.js';
+import { DestinationPolicy } from '../port/destination-policy.js';
 import { ensureUser } from '../session/ensure-user.js';
 import type { ProcessSpawner } from '../session/session-process.js';
 import type { UserDirectory } from '../session/user-directory.js';
@@ -68,11 +76,20 @@ export function tlsPolicyOf(
   };
 }
 
+/**
+ * How connections to the server are opened: TLS under `policy`, through a CONNECT tunnel when
+ * the environment names a proxy for it; undefined for a direct plain-http server.
+ */
 export async function createServerTransport(
   serverUrl: string,
   policy: TlsPolicy,
+  proxy: ProxySettings = NO_PROXY_SETTINGS,
 ): Promise<CreateConnection | undefined> {
-  return serverUrl.startsWith('https:') ? createTlsConnector(policy) : undefined;
+  const url = new URL(serverUrl);
+  const via = proxyFor(url, proxy);
+  const dial = via === undefined ? undefined : createTunnelDialer(via);
+  if (url.protocol === 'https:') return createTlsConnector(policy, dial);
+  return dial === undefined ? undefined : createTunnelConnector(dial);
 }
 
 export class Agent {
@@ -124,7 +141,11 @@ export class Agent {
       );
     }
     const { instanceId, serverUrl, region } = registration;
-    const tls = await createServerTransport(serverUrl, tlsPolicyOf(config, registration));
+    const tls = await createServerTransport(
+      serverUrl,
+      tlsPolicyOf(config, registration),
+      config.proxy,
+    );
     const http = createHttpClient(tls);
     const ssm = new SsmClient({ serverUrl, region, http });
     const backoff: BackoffPolicy = { baseMs: config.reconnectBaseMs, capMs: config.reconnectCapMs };
@@ -174,6 +195,7 @@ export class Agent {
       ...(random === undefined ? {} : { random }),
       agentIsRoot: deps.agentIsRoot ?? process.getuid?.() === 0,
       sessionEnvironment: config.sessionEnvironment,
+      destinationPolicy: DestinationPolicy.parse(config.portForwardDeny),
       ensureUser: deps.ensureUser ?? ((name) => ensureUser(name)),
       ...(deps.users === undefined ? {} : { users: deps.users }),
       ...(deps.spawn === undefined ? {} : { spawn: deps.spawn }),
@@ -250,14 +272,15 @@ export class Agent {
 
   private fail(error: AgentError): void {
     this.log.error('the server refuses this node; stopping', { error: formatAgentError(error) });
-    void this.shutDown(EXIT_REGISTRATION_REJECTED);
+    // Nothing can be reported to a server that refuses us: sessions are ended without waiting.
+    void this.shutDown(EXIT_REGISTRATION_REJECTED, 0);
   }
 
-  private shutDown(code: number): Promise<void> {
+  private shutDown(code: number, sessionTimeoutMs = this.shutdownTimeoutMs): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('agent stopping', { sessions: this.sessions.size });
       this.heartbeat.stop();
-      await this.sessions.stopAll(this.shutdownTimeoutMs);
+      await this.sessions.stopAll(sessionTimeoutMs);
       // Running commands go on; the next agent adopts them.
       await this.runCommand.stop();
       await this.control.stop();

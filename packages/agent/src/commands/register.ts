@@ -48,7 +48,7 @@ export async function registerNode(config: AgentConfig, log: Logger): Promise<Re
   const ssm = new SsmClient({
     serverUrl: server,
     region: config.region,
-    http: createHttpClient(await createServerTransport(server, policy)),
+    http: createHttpClient(await createServerTransport(server, policy, config.proxy)),
   });
   const key = await generateNodeKey();
   const fingerprint = randomUUID();

@@ -5,6 +5,8 @@
 import { resolve } from 'node:path';
 import { SYSTEM_PATH } from '../session/command-runner.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger.js';
+import { DEFAULT_DENIED_DESTINATIONS, DestinationPolicy } from '../port/destination-policy.js';
+import type { ProxySettings } from '../net/proxy.js';
 
 export const AGENT_COMMANDS = ['register', 'run', 'status'] as const;
 export type AgentCommand = (typeof AGENT_COMMANDS)[number];
@@ -32,8 +34,12 @@ export interface AgentConfig {
   readonly connectionTimeoutMs: number;
   readonly reconnectBaseMs: number;
   readonly reconnectCapMs: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment (lower case wins, as curl's). */
+  readonly proxy: ProxySettings;
   /** What sessions start from (PATH, LANG); the session adds HOME, USER, SHELL, TERM. */
   readonly sessionEnvironment: Readonly<Record<string, string>>;
+  /** Port sessions: destinations refused (comma-separated CIDR blocks or addresses, or none). */
+  readonly portForwardDeny: string;
 }
 
 type Kind = 'string' | 'url' | 'boolean' | 'level' | 'seconds' | 'days' | 'fingerprint' | 'region';
@@ -178,6 +184,15 @@ export const AGENT_OPTIONS = {
     commands: ['run'],
     description: 'Largest reconnect delay ceiling in seconds.',
   },
+  portForwardDeny: {
+    flag: '--port-forward-deny',
+    env: 'OPENSSM_AGENT_PORT_FORWARD_DENY',
+    kind: 'string',
+    default: DEFAULT_DENIED_DESTINATIONS,
+    commands: ['run'],
+    description:
+      'Destinations port sessions may not reach: comma-separated CIDR blocks or addresses (a host name is refused when any of its addresses is listed), or `none`. The default covers link-local addresses and cloud metadata services.',
+  },
 } as const satisfies Record<string, AgentOptionSpec>;
 
 type OptionName = keyof typeof AGENT_OPTIONS;
@@ -293,8 +308,29 @@ export function resolveAgentConfig(
     throw new ConfigError('--connection-timeout must be longer than --ping-interval');
   }
 
+  const portForwardDeny = text('portForwardDeny') ?? '';
+  try {
+    DestinationPolicy.parse(portForwardDeny);
+  } catch (error) {
+    throw new ConfigError(`--port-forward-deny: ${(error as Error).message}`);
+  }
+
   const sessionEnvironment: Record<string, string> = { PATH: env['PATH'] || SYSTEM_PATH };
   if (env['LANG']) sessionEnvironment['LANG'] = env['LANG'];
+
+  const fromEnv = (name: string): string | undefined =>
+    env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
+  const proxy: ProxySettings = Object.freeze({
+    httpsProxy: fromEnv('https_proxy'),
+    httpProxy: fromEnv('http_proxy'),
+    noProxy: fromEnv('no_proxy') ?? '',
+  });
+  for (const [name, value] of [
+    ['HTTPS_PROXY', proxy.httpsProxy],
+    ['HTTP_PROXY', proxy.httpProxy],
+  ] as const) {
+    if (value !== undefined) assertProxyUrl(name, value);
+  }
 
   const config: AgentConfig = {
     command: verb,
@@ -313,7 +349,9 @@ export function resolveAgentConfig(
     connectionTimeoutMs,
     reconnectBaseMs,
     reconnectCapMs,
+    proxy,
     sessionEnvironment: Object.freeze(sessionEnvironment),
+    portForwardDeny,
   };
   return Object.freeze(config);
 }
@@ -336,6 +374,21 @@ function assertServerUrl(value: string): void {
   ) {
     throw new ConfigError(
       `--server must be an http(s) origin without a path, such as https://ssm.example.com:8443, got ${value}`,
+    );
+  }
+}
+
+/** A proxy is an http:// origin (CONNECT carries TLS to the server); a bare host:port is taken as http. */
+function assertProxyUrl(name: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value.includes('://') ? value : `http://${value}`);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as http://proxy.internal:3128, got ${value}`);
+  }
+  if (url.protocol !== 'http:' || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new ConfigError(
+      `${name} must be an http:// proxy origin such as http://proxy.internal:3128, got ${value}`,
     );
   }
 }

@@ -29,9 +29,8 @@ export function openWebSocket(options: OpenWebSocketOptions): Promise<WebSocket>
       maxPayload: options.maxPayload,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       followRedirects: false,
-      ...(url.protocol === 'wss:' && options.tls !== undefined
-        ? { createConnection: options.tls as never }
-        : {}),
+      // TLS to the server, or a proxy tunnel (ws:// servers behind HTTP_PROXY).
+      ...(options.tls !== undefined ? { createConnection: options.tls as never } : {}),
     });
     const where = `${url.origin}${url.pathname}`;
     const cleanup = (): void => {

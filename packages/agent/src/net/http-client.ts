@@ -60,7 +60,8 @@ export function createHttpClient(tls: CreateConnection | undefined): HttpClient 
             ...request.headers,
             ...(body === undefined ? {} : { 'content-length': String(body.length) }),
           },
-          ...(secure && tls !== undefined ? { createConnection: tls } : {}),
+          // TLS to the server, or a proxy tunnel (http:// servers behind HTTP_PROXY).
+          ...(tls !== undefined ? { createConnection: tls } : {}),
         },
         (response) => {
           const chunks: Buffer[] = [];

@@ -6,9 +6,10 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ClientRequestArgs } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { AgentError } from '../agent-error.js';
+import type { Dial } from './proxy.js';
 
 export interface TlsPolicy {
   /** A PEM file with one or more CA certificates trusted besides the system's. */
@@ -25,8 +26,14 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 15_000;
 /** Longest issuer chain walked when a CA is pinned. */
 const MAX_CHAIN_DEPTH = 8;
 
-/** Reads the CA file (once) and returns the connector for `https:`/`wss:` URLs. */
-export async function createTlsConnector(policy: TlsPolicy): Promise<CreateConnection> {
+/**
+ * Reads the CA file (once) and returns the connector for `https:`/`wss:` URLs. With `dial` the
+ * TCP connection comes from it (a proxy tunnel) and TLS runs inside, checked the same way.
+ */
+export async function createTlsConnector(
+  policy: TlsPolicy,
+  dial?: Dial,
+): Promise<CreateConnection> {
   let ca: string[] | undefined;
   if (policy.caFile !== undefined) {
     let pem: string;
@@ -51,46 +58,52 @@ export async function createTlsConnector(policy: TlsPolicy): Promise<CreateConne
     const servername =
       typeof given === 'string' && given !== '' ? given : isIP(host) === 0 ? host : undefined;
     let settled = false;
+    let socket: TLSSocket | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const settle = (error: Error | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       // On an error http ignores the socket (already destroyed); on success it takes it over.
-      oncreate(error, socket);
+      oncreate(error, socket as TLSSocket);
     };
-    const socket: TLSSocket = connect({
-      host,
-      port,
-      ...(servername === undefined ? {} : { servername }),
-      ...(ca === undefined ? {} : { ca }),
-      minVersion: 'TLSv1.2',
-      // With a pin the chain is checked below instead: a pinned self-signed certificate would
-      // fail OpenSSL's verification, and only checkPin decides.
-      rejectUnauthorized: pin === undefined,
-    });
-    const timer = setTimeout(
-      () =>
-        socket.destroy(
-          new AgentError('NetworkError', `TLS handshake with ${host}:${port} timed out`),
-        ),
-      TLS_HANDSHAKE_TIMEOUT_MS,
-    );
-    socket.on('error', (error: Error) => settle(error));
-    socket.once('secureConnect', () => {
-      if (pin !== undefined) {
-        const problem = checkPin(socket.getPeerCertificate(true), pin, host);
-        if (problem !== undefined) {
-          const error = new AgentError(
-            'TlsPinMismatch',
-            `the server ${host}:${port} is not the pinned one: ${problem}`,
-          );
-          socket.destroy();
-          settle(error);
-          return;
+    const handshake = (tunnel: Socket | undefined): void => {
+      const tls: TLSSocket = connect({
+        ...(tunnel === undefined ? { host, port } : { socket: tunnel }),
+        ...(servername === undefined ? {} : { servername }),
+        ...(ca === undefined ? {} : { ca }),
+        minVersion: 'TLSv1.2',
+        // With a pin the chain is checked below instead: a pinned self-signed certificate would
+        // fail OpenSSL's verification, and only checkPin decides.
+        rejectUnauthorized: pin === undefined,
+      });
+      socket = tls;
+      timer = setTimeout(
+        () =>
+          tls.destroy(
+            new AgentError('NetworkError', `TLS handshake with ${host}:${port} timed out`),
+          ),
+        TLS_HANDSHAKE_TIMEOUT_MS,
+      );
+      tls.on('error', (error: Error) => settle(error));
+      tls.once('secureConnect', () => {
+        if (pin !== undefined) {
+          const problem = checkPin(tls.getPeerCertificate(true), pin, host);
+          if (problem !== undefined) {
+            const error = new AgentError(
+              'TlsPinMismatch',
+              `the server ${host}:${port} is not the pinned one: ${problem}`,
+            );
+            tls.destroy();
+            settle(error);
+            return;
+          }
         }
-      }
-      settle(null);
-    });
+        settle(null);
+      });
+    };
+    if (dial === undefined) handshake(undefined);
+    else dial(host, port).then(handshake, (error: Error) => settle(error));
     return undefined;
   };
 }

@@ -17,9 +17,12 @@ import { nodeEnvironment } from '../mgs/agent-messages.js';
 import type { MessageGatewayClient } from '../mgs/mgs-client.js';
 import type { BackoffPolicy, Random } from '../retry/backoff.js';
 import type { ProcessSpawner } from '../session/session-process.js';
-import { ShellSession } from '../session/shell-session.js';
+import { DEFAULT_DENIED_DESTINATIONS, DestinationPolicy } from '../port/destination-policy.js';
+import { planPortSession } from '../port/port-plan.js';
+import { PortSession } from '../port/port-session.js';
+import { ShellSession, waitForDrain, DEFAULT_DRAIN_TIMEOUT_MS } from '../session/shell-session.js';
 import type { UserDirectory } from '../session/user-directory.js';
-import { AGENT_VERSION } from '../version.js';
+import { AGENT_VERSION, HANDSHAKE_AGENT_VERSION } from '../version.js';
 import { DataChannelConnection } from './data-channel-connection.js';
 import { planShellSession } from './session-document.js';
 
@@ -41,6 +44,16 @@ export interface SessionRuntime {
   readonly spawn?: ProcessSpawner;
   readonly dataChannelReconnectDeadlineMs?: number;
   readonly handshakeTimeoutMs?: number;
+  /** Where Port sessions may connect (--port-forward-deny); default: the built-in deny list. */
+  readonly destinationPolicy?: DestinationPolicy;
+}
+
+/** What SessionTask runs after the handshake: a shell or a port session. */
+interface SessionRun {
+  handleStreamMessage(message: Parameters<ShellSession['handleStreamMessage']>[0]): boolean;
+  start(clientVersion: string): Promise<void>;
+  readonly done: Promise<{ readonly terminated: boolean; readonly error?: string }>;
+  terminate(): unknown;
 }
 
 interface Outcome {
@@ -54,11 +67,13 @@ class Cancelled extends Error {
   }
 }
 
+const DEFAULT_POLICY = DestinationPolicy.parse(DEFAULT_DENIED_DESTINATIONS);
+
 export class SessionTask {
   private cancelledWith: Outcome | undefined;
   private readonly cancelled: Promise<never>;
   private rejectCancelled: (error: Cancelled) => void = () => undefined;
-  private session: ShellSession | undefined;
+  private session: SessionRun | undefined;
   private channel: DataChannel | undefined;
   private connection: DataChannelConnection | undefined;
 
@@ -103,14 +118,17 @@ export class SessionTask {
     const { log } = runtime;
     let channel: DataChannel | undefined;
     try {
-      const plan = planShellSession(this.task, runtime.agentIsRoot);
-      const runAsUser = plan.runAs.user;
-      if (plan.runAs.createIfMissing && runAsUser !== undefined) {
+      const sessionType = this.task.documentContent['sessionType'];
+      const isPort = sessionType === 'Port';
+      const shellPlan = isPort ? undefined : planShellSession(this.task, runtime.agentIsRoot);
+      const portPlan = isPort ? planPortSession(this.task) : undefined;
+      const runAsUser = shellPlan?.runAs.user;
+      if (shellPlan?.runAs.createIfMissing === true && runAsUser !== undefined) {
         await this.unlessCancelled(runtime.ensureUser(runAsUser));
       }
       // Constructed and routed before anything starts (the session's own contract).
       let handshake: AgentHandshake | undefined = undefined;
-      let session: ShellSession | undefined = undefined;
+      let session: SessionRun | undefined = undefined;
       channel = new DataChannel({
         role: 'agent',
         environment: nodeEnvironment,
@@ -125,27 +143,45 @@ export class SessionTask {
         },
       });
       this.channel = channel;
-      session = new ShellSession({
-        channel,
-        sessionType: plan.sessionType,
-        ...(plan.command === undefined ? {} : { command: plan.command }),
-        ...(plan.shellProfile === undefined ? {} : { shellProfile: plan.shellProfile }),
-        ...(runAsUser === undefined ? {} : { runAs: { user: runAsUser } }),
-        ...(plan.separateOutputStream === undefined
-          ? {}
-          : { separateOutputStream: plan.separateOutputStream }),
-        environment: runtime.sessionEnvironment,
-        ...(runtime.users === undefined ? {} : { users: runtime.users }),
-        ...(runtime.spawn === undefined ? {} : { spawn: runtime.spawn }),
-        onWarning: (message) => log.debug('session warning', { sessionId, message }),
-      });
+      if (portPlan !== undefined) {
+        session = new PortSession({
+          sessionId,
+          channel,
+          plan: portPlan,
+          policy: runtime.destinationPolicy ?? DEFAULT_POLICY,
+          log,
+        });
+      } else {
+        const plan = shellPlan!;
+        const shell = new ShellSession({
+          channel,
+          sessionType: plan.sessionType,
+          ...(plan.command === undefined ? {} : { command: plan.command }),
+          ...(plan.shellProfile === undefined ? {} : { shellProfile: plan.shellProfile }),
+          ...(runAsUser === undefined ? {} : { runAs: { user: runAsUser } }),
+          ...(plan.separateOutputStream === undefined
+            ? {}
+            : { separateOutputStream: plan.separateOutputStream }),
+          environment: runtime.sessionEnvironment,
+          ...(runtime.users === undefined ? {} : { users: runtime.users }),
+          ...(runtime.spawn === undefined ? {} : { spawn: runtime.spawn }),
+          onWarning: (message) => log.debug('session warning', { sessionId, message }),
+        });
+        session = {
+          handleStreamMessage: (message) => shell.handleStreamMessage(message),
+          start: () => shell.start(),
+          done: shell.done,
+          terminate: () => shell.terminate(),
+        };
+      }
       this.session = session;
       handshake = new AgentHandshake({
         channel,
         clock: nodeEnvironment.clock,
-        agentVersion: AGENT_VERSION,
-        sessionType: plan.sessionType,
-        properties: null,
+        // Port sessions: AWS's plugin picks smux and turns its keep-alive off by this (§5.2–§5.3).
+        agentVersion: isPort ? HANDSHAKE_AGENT_VERSION : AGENT_VERSION,
+        sessionType: isPort ? 'Port' : shellPlan!.sessionType,
+        properties: portPlan?.properties ?? null,
         // AWS's plugin answers the offer "unsupported" and AWS's mode stays (decision 0001).
         transportOffer: OPENSSM_TRANSPORT_OFFER,
         ...(runtime.handshakeTimeoutMs === undefined
@@ -178,17 +214,18 @@ export class SessionTask {
       const negotiated = await this.unlessCancelled(started);
       log.info('session handshake done', {
         sessionId,
-        sessionType: plan.sessionType,
+        sessionType,
+        clientVersion: negotiated.clientVersion,
         transport: negotiated.transport === undefined ? 'aws' : 'openssm',
       });
       if (this.cancelledWith !== undefined) return this.cancelledWith;
-      await session.start();
+      await session.start(negotiated.clientVersion);
       const result = await session.done;
-      log.info('session ended', {
-        sessionId,
-        exitCode: result.exitCode,
-        terminated: result.terminated,
-      });
+      log.info('session ended', { sessionId, terminated: result.terminated });
+      if (isPort) {
+        await waitForDrain(channel, DEFAULT_DRAIN_TIMEOUT_MS);
+        if (result.error !== undefined) return { status: 'Failed', output: result.error };
+      }
       // As AWS's shell plugin: Terminating once the output is delivered, when the session ended
       // by itself (a cancelled one was ended by the server or is going down with the agent).
       if (!result.terminated) connection.sendSessionState(SessionState.Terminating);

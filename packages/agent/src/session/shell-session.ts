@@ -350,7 +350,7 @@ function sendQuietly(channel: DataChannel, payloadType: number, payload: Uint8Ar
  * keep coming and give up after `idleTimeoutMs` without one, so a slow client still gets the
  * end of a long output and a gone one costs 2 s.
  */
-async function waitForDrain(channel: DataChannel, idleTimeoutMs: number): Promise<void> {
+export async function waitForDrain(channel: DataChannel, idleTimeoutMs: number): Promise<void> {
   let pending = channel.queued + channel.inFlight;
   let deadline = Date.now() + idleTimeoutMs;
   while (!channel.isClosed && pending > 0 && Date.now() < deadline) {

@@ -9,8 +9,10 @@ import { CliError, UsageError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { OPENSSM_VERSION } from '../version.js';
 import type { Command, OpenssmDependencies, OptionValues } from './command.js';
+import { activationCommand } from './activation.js';
 import { auditCommand } from './audit.js';
 import { connectCommand } from './connect.js';
+import { forwardCommand } from './forward.js';
 import { iamCommand } from './iam.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, splitVerb } from './global-options.js';
 import { lsCommand } from './ls.js';
@@ -21,18 +23,23 @@ import { terminateCommand } from './terminate.js';
 
 const COMMANDS: readonly Command[] = [
   connectCommand,
+  forwardCommand,
   lsCommand,
   runVerb,
   sessionsCommand,
   terminateCommand,
   iamCommand,
   auditCommand,
+  activationCommand,
 ];
 
 /** Verbs that are other programs (see sibling.ts). */
 const SIBLINGS: Readonly<Record<string, { executable: string; summary: string }>> = {
   server: { executable: 'openssm-server', summary: 'run the OpenSSM server (openssm-server)' },
-  agent: { executable: 'openssm-agent', summary: 'register or run the agent (openssm-agent)' },
+  agent: {
+    executable: 'openssm-agent',
+    summary: 'register, run, status or update the agent (openssm-agent)',
+  },
 };
 
 export const USAGE_EXIT_CODE = 2;

@@ -4,12 +4,18 @@
 // the whole argv — StartSession token included — in its error message.
 
 import { randomUUID } from 'node:crypto';
+import { SessionType } from '@openssm/protocol';
 import { createApiContext, type ApiContext, type ApiFactory } from '../api/ssm-client.js';
 import { resumeSession, terminateSessionQuietly } from '../api/session-api.js';
 import type { Host } from '../host/host.js';
 import type { RetryPolicy } from '../session/retry-policy.js';
 import { cannotStartMessage, startingSessionMessage } from '../session/session-messages.js';
 import { runShellSession } from '../session/shell-session.js';
+import { ListenerSwitch } from '../session/listener-switch.js';
+import { createNodeEnvironment } from '../session/node-environment.js';
+import { createPluginRetryPolicy } from '../session/retry-policy.js';
+import { SessionConnection } from '../session/session-connection.js';
+import { runPluginPortSession } from '../port/plugin-port-session.js';
 import { createDialer, type Dialer } from '../session/websocket-transport.js';
 import { PLUGIN_VERSION } from '../version.js';
 import { parsePluginArgv } from './plugin-argv.js';
@@ -74,22 +80,69 @@ export async function runPlugin(
     apiError = error;
   }
   const dial = (dependencies.dialer ?? defaultDialer)(api?.ca);
-  const outcome = await runShellSession({
+  const resume = (): Promise<string | undefined> => {
+    if (api === undefined) {
+      return Promise.reject(apiError instanceof Error ? apiError : new Error(String(apiError)));
+    }
+    return resumeSession(api.client, start.sessionId);
+  };
+  // The handshake says what kind of session this is (§4.8): open first, then pick the handler.
+  const listeners = new ListenerSwitch();
+  const connection = new SessionConnection({
     start,
     // One per process: the gateway recognises a resumed client by it (§4.1).
     clientId: randomUUID(),
     clientVersion: PLUGIN_VERSION,
+    dial,
+    resume,
+    retry: dependencies.retry ?? createPluginRetryPolicy(),
+    environment: createNodeEnvironment(),
+    supportedSessionTypes: Object.values(SessionType),
+    listener: listeners,
+    ...(host.env['OPENSSM_PLUGIN_AWS_TRANSPORT'] === '1' ? { transportLimits: null } : {}),
+  });
+  let handshake;
+  try {
+    await connection.open();
+    handshake = await Promise.race([
+      connection.ready,
+      listeners.endedEarly.then((ending) => {
+        throw ending.kind === 'failed' ? ending.error : new Error('the session ended');
+      }),
+    ]);
+  } catch (error) {
+    connection.close();
+    out.write(cannotStartMessage(error instanceof Error ? error.message : String(error)));
+    if (api !== undefined) await terminateSessionQuietly(api.client, start.sessionId);
+    return 0;
+  }
+  if (handshake.sessionType === SessionType.Port) {
+    const outcome = await runPluginPortSession({
+      sessionId: start.sessionId,
+      connection,
+      listeners,
+      handshake,
+      io: host,
+    });
+    if (outcome.kind === 'failed') {
+      out.write(`\n\nSession ${start.sessionId} ended: ${outcome.error.message}\n`);
+    }
+    if (outcome.kind !== 'closed' && outcome.kind !== 'timed-out' && api !== undefined) {
+      // Nobody else can join this session: free it on the server rather than let it idle out.
+      await terminateSessionQuietly(api.client, start.sessionId);
+    }
+    return 0;
+  }
+  const outcome = await runShellSession({
+    start,
+    clientId: '',
+    clientVersion: PLUGIN_VERSION,
     io: host,
     dial,
-    resume: () => {
-      if (api === undefined) {
-        return Promise.reject(apiError instanceof Error ? apiError : new Error(String(apiError)));
-      }
-      return resumeSession(api.client, start.sessionId);
-    },
+    resume,
     onStdinEnd: 'end',
     exitCodes: 'print',
-    ...(dependencies.retry === undefined ? {} : { retry: dependencies.retry }),
+    attached: { connection, listeners },
   });
   switch (outcome.kind) {
     case 'closed':

@@ -21,6 +21,7 @@ import {
   parseHandshakeRequest,
   type ChannelClosed,
   type DecodedAgentMessage,
+  type OpenSSMTransportParameters,
 } from '@openssm/protocol';
 import type { WebSocket } from 'ws';
 import type { RetryPolicy } from './retry-policy.js';
@@ -63,6 +64,11 @@ export interface SessionConnectionOptions {
   readonly environment: Environment;
   readonly supportedSessionTypes: readonly string[];
   readonly listener: SessionListener;
+  /**
+   * The most this client accepts of an OpenSSM transport offer (decision 0001); null declines
+   * it, keeping AWS's 1 KiB mode (benchmarks of AWS's mode). Default: the standard offer.
+   */
+  readonly transportLimits?: OpenSSMTransportParameters | null;
 }
 
 export class SessionConnection {
@@ -93,7 +99,9 @@ export class SessionConnection {
       clientVersion: options.clientVersion,
       supportedSessionTypes: options.supportedSessionTypes,
       // What our client accepts of an OpenSSM agent's transport offer (decision 0001).
-      transportLimits: OPENSSM_TRANSPORT_OFFER,
+      ...(options.transportLimits === null
+        ? {}
+        : { transportLimits: options.transportLimits ?? OPENSSM_TRANSPORT_OFFER }),
     });
     this.handshake.done.catch((error: unknown) => this.fail(asError(error)));
   }

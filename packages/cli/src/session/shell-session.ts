@@ -16,6 +16,7 @@ import { createPluginRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { SessionConnection, type SessionStart } from './session-connection.js';
 import { channelClosedMessage, sessionTimedOutMessage } from './session-messages.js';
 import type { Dialer } from './websocket-transport.js';
+import type { ListenerSwitch } from './listener-switch.js';
 
 export interface ShellSessionOptions {
   readonly start: SessionStart;
@@ -37,6 +38,14 @@ export interface ShellSessionOptions {
   readonly escape?: boolean;
   readonly retry?: RetryPolicy;
   readonly environment?: Environment;
+  /**
+   * A connection already open and past its handshake (the plugin opens it to learn the session
+   * type); its listener switch is bound to this session.
+   */
+  readonly attached?: {
+    readonly connection: SessionConnection;
+    readonly listeners: ListenerSwitch;
+  };
 }
 
 export type ShellSessionOutcome =
@@ -95,6 +104,25 @@ class ShellSession {
   ) {
     this.escape = options.escape === true ? new EscapeDetector() : undefined;
     const sessionId = options.start.sessionId;
+    const listener = {
+      onPayload: (message: StreamMessage) => this.onPayload(message),
+      onCustomerMessage: (text: string) => this.write(`${text}\n`),
+      onClosed: (closed: { output: string }) => {
+        this.write(channelClosedMessage(sessionId, closed.output));
+        this.finish({ kind: 'closed', exitCode: this.exitCode });
+      },
+      onTimedOut: () => {
+        this.write(sessionTimedOutMessage(sessionId));
+        this.finish({ kind: 'timed-out' });
+      },
+      onFailed: (error: Error) =>
+        this.finish({ kind: 'failed', stage: this.started ? 'session' : 'connect', error }),
+    };
+    if (options.attached !== undefined) {
+      this.connection = options.attached.connection;
+      options.attached.listeners.bind(listener);
+      return;
+    }
     this.connection = new SessionConnection({
       start: options.start,
       clientId: options.clientId,
@@ -104,24 +132,15 @@ class ShellSession {
       retry: options.retry ?? createPluginRetryPolicy(),
       environment: options.environment ?? createNodeEnvironment(),
       supportedSessionTypes: SHELL_SESSION_TYPES,
-      listener: {
-        onPayload: (message) => this.onPayload(message),
-        onCustomerMessage: (text) => this.write(`${text}\n`),
-        onClosed: (closed) => {
-          this.write(channelClosedMessage(sessionId, closed.output));
-          this.finish({ kind: 'closed', exitCode: this.exitCode });
-        },
-        onTimedOut: () => {
-          this.write(sessionTimedOutMessage(sessionId));
-          this.finish({ kind: 'timed-out' });
-        },
-        onFailed: (error) =>
-          this.finish({ kind: 'failed', stage: this.started ? 'session' : 'connect', error }),
-      },
+      listener,
     });
   }
 
   start(): void {
+    if (this.options.attached !== undefined) {
+      this.startTerminal();
+      return;
+    }
     this.connection
       .open()
       .then(() => this.connection.ready)

@@ -18,6 +18,7 @@ export interface BuiltinDocument {
 /** What StartSession uses when no DocumentName is given (ssm-wire §2.3). */
 export const DEFAULT_SESSION_DOCUMENT = 'SSM-SessionManagerRunShell';
 export const RUN_SHELL_SCRIPT_DOCUMENT = 'AWS-RunShellScript';
+export const MULTI_PORT_FORWARDING_DOCUMENT = 'OpenSSM-StartMultiPortForwardingSession';
 
 /** The preferences AWS creates the document with: nothing logged, 20 minutes idle timeout. */
 const PREFERENCE_INPUTS: JsonObject = {
@@ -209,6 +210,21 @@ export const BUILTIN_DOCUMENTS: readonly BuiltinDocument[] = [
         },
       },
       properties: { portNumber: '{{ portNumber }}' },
+    },
+  },
+  {
+    // OpenSSM's own (docs/decisions/0009): many forwards and SOCKS over one session, each smux
+    // stream naming its destination. Only OpenSSM clients (`openssm forward`) speak it.
+    name: MULTI_PORT_FORWARDING_DOCUMENT,
+    documentType: 'Session',
+    owner: 'Amazon',
+    content: {
+      schemaVersion: '1.0',
+      description:
+        'Forward several local ports, or a SOCKS proxy, to hosts the managed node reaches, over one session (OpenSSM clients).',
+      sessionType: 'Port',
+      parameters: {},
+      properties: { type: 'OpenSSMMultiPortForwarding' },
     },
   },
 ];

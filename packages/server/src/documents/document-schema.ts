@@ -501,6 +501,11 @@ function checkCommandProperties(
 function checkPortProperties(properties: JsonObject | undefined): void {
   if (properties === undefined)
     throw invalid('properties must give at least portNumber for a Port session.');
+  if (properties['type'] === 'OpenSSMMultiPortForwarding') {
+    // Each connection names its destination (docs/decisions/0009): nothing else to give.
+    onlyKeys(properties, 'properties', ['type']);
+    return;
+  }
   onlyKeys(properties, 'properties', PORT_PROPERTIES);
   for (const [key, value] of Object.entries(properties)) {
     if (typeof value !== 'string') throw invalid(`properties.${key} must be a string.`);

@@ -23,6 +23,9 @@ import type { ChannelSocket } from './socket.js';
 /** Largest message an agent may send on its control channel (AWS's agent caps replies at 120 000 bytes). */
 export const MAX_CONTROL_PAYLOAD_BYTES = 256 * 1024;
 
+/** WebSocket close code of a control channel whose node was deregistered (4403: forbidden). */
+export const NODE_DEREGISTERED_CLOSE_CODE = 4403;
+
 export interface ControlHubEvents {
   taskComplete(instanceId: string, complete: AgentTaskComplete): void;
   nodeConnected(instanceId: string): void;
@@ -72,6 +75,17 @@ export class ControlHub {
   /** The node has a control channel on this server. */
   has(instanceId: string): boolean {
     return this.sockets.has(instanceId);
+  }
+
+  /**
+   * Closes the node's control channel (it was deregistered): the socket goes at once, with a
+   * close code the agent logs, rather than lingering until its credentials would have expired.
+   */
+  disconnect(instanceId: string, reason: string): boolean {
+    const socket = this.sockets.get(instanceId);
+    if (socket === undefined) return false;
+    socket.close(NODE_DEREGISTERED_CLOSE_CODE, reason);
+    return true;
   }
 
   /** Sends a message to a node; false when it has no control channel here. */

@@ -105,6 +105,10 @@ export class Gateway implements SessionGateway, CommandGateway {
     this.control.send(session.target, channelClosedMessage(session, '', this.options.now(), true));
   }
 
+  disconnectNode(instanceId: string, reason: string): void {
+    this.control.disconnect(instanceId, reason);
+  }
+
   /** The relay of a live session, created on first use. */
   relayFor(session: { readonly sessionId: string; readonly target: string }): SessionRelay {
     let relay = this.relays.get(session.sessionId);

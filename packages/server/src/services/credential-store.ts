@@ -36,6 +36,9 @@ export function createCredentialStore(keys: AccessKeyRepository, box: SecretBox)
       const accessKeyId = newAccessKeyId(temporary);
       const secretAccessKey = newSecretAccessKey();
       const sessionToken = temporary ? newSessionToken() : undefined;
+      // Every issue of temporary credentials (nodes, assumed roles) clears the expired ones, so
+      // they never pile up whichever kind of caller is active.
+      if (temporary) await keys.deleteExpired(now);
       await keys.insert({
         accessKeyId,
         sealedSecret: box.seal(secretAccessKey, accessKeyId),

@@ -131,7 +131,6 @@ export function createInstanceService(deps: InstanceServiceDependencies): Instan
         arn: instanceArn(identity, instanceId),
         roleName: instance.iamRole,
       };
-      await accessKeys.deleteExpired(now);
       const issued = await credentials.issue(principal, now, now + NODE_CREDENTIAL_LIFETIME_MS);
       return {
         accessKeyId: issued.accessKeyId,

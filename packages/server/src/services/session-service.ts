@@ -36,6 +36,8 @@ export interface SessionGateway {
   openOnNode(instanceId: string, task: AgentTaskPayload, monitor?: SessionMonitor): boolean;
   /** Ends the session's channels with `channel_closed` (client, node data and control channel). */
   closeChannels(session: SessionRecord, output: string): void;
+  /** Closes the node's control channel (it was deregistered). */
+  disconnectNode(instanceId: string, reason: string): void;
 }
 
 export interface StartSessionInput {
@@ -57,6 +59,11 @@ export interface SessionService {
   start(input: StartSessionInput, owner: Principal, now: number): Promise<SessionTicket>;
   resume(sessionId: string, now: number): Promise<SessionTicket>;
   terminate(sessionId: string, now: number, reason?: string): Promise<void>;
+  /**
+   * The node was deregistered: every active session on it ends (both sides get channel_closed)
+   * and its control channel is closed. Its credentials are already revoked.
+   */
+  endForNode(instanceId: string, now: number, reason: string): Promise<number>;
   list(filter: SessionFilter, page: PageRequest): Promise<Page<SessionRecord>>;
   get(sessionId: string): Promise<SessionRecord | undefined>;
   /** Records a status change the gateway observed; ended sessions stay ended. */
@@ -181,6 +188,28 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
       if (session === undefined || FINAL.includes(session.status)) return; // idempotent, as AWS
       const ended = await deps.sessions.updateStatus(sessionId, 'Terminated', now, reason);
       if (ended !== undefined) deps.gateway().closeChannels(ended, reason);
+    },
+
+    async endForNode(instanceId, now, reason) {
+      let ended = 0;
+      // Ended sessions leave the Active set, so the first page is read until it comes back empty
+      // (or makes no progress, which only a storage fault could cause).
+      for (;;) {
+        const page = await deps.sessions.list(
+          { state: 'Active', target: instanceId },
+          { limit: 100 },
+        );
+        if (page.items.length === 0) break;
+        for (const session of page.items) await this.terminate(session.sessionId, now, reason);
+        const left = await deps.sessions.list(
+          { state: 'Active', target: instanceId },
+          { limit: 1 },
+        );
+        ended += page.items.length;
+        if (left.items.length > 0 && left.items[0]!.sessionId === page.items[0]!.sessionId) break;
+      }
+      deps.gateway().disconnectNode(instanceId, reason);
+      return ended;
     },
 
     list: (filter, page) => deps.sessions.list(filter, page),

@@ -80,7 +80,12 @@ export interface ManagedPolicyRepository {
   /** Stores the policy with `document` as its default version `v1`; false on a name clash. */
   insert(policy: ManagedPolicyRecord, document: string): Promise<boolean>;
   get(policyArn: string): Promise<ManagedPolicyRecord | undefined>;
-  list(pathPrefix: string, page: PageRequest): Promise<Page<ManagedPolicyRecord>>;
+  /** By name; with `onlyAttached`, only policies attached to a user, group or role. */
+  list(
+    pathPrefix: string,
+    page: PageRequest,
+    onlyAttached?: boolean,
+  ): Promise<Page<ManagedPolicyRecord>>;
   /** The next version (`v<n>`, numbers never reused), made default when asked. */
   addVersion(
     policyArn: string,

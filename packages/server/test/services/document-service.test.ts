@@ -287,6 +287,7 @@ describe('StartSession through the session service', () => {
           return true;
         },
         closeChannels: () => undefined,
+        disconnectNode: () => undefined,
       }),
     });
     const owner = {

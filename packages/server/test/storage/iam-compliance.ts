@@ -189,6 +189,20 @@ export function describeIamCompliance(current: () => Storage): void {
       expect(await policies.listVersions(arn)).toEqual([]);
     });
 
+    it('lists only attached policies in full pages', async () => {
+      const { policies, attachments } = current().iam;
+      for (const name of ['A1', 'B0', 'C1', 'D0', 'E1', 'F1']) {
+        expect(await policies.insert(policy(name), '{}')).toBe(true);
+        if (name.endsWith('1')) await attachments.attach('group', 'AGPA1', policy(name).arn, T0);
+      }
+      const first = await policies.list('/', { limit: 2 }, true);
+      expect(first.items.map((p) => p.policyName)).toEqual(['A1', 'C1']);
+      const second = await policies.list('/', { limit: 2, cursor: first.nextCursor! }, true);
+      expect(second.items.map((p) => p.policyName)).toEqual(['E1', 'F1']);
+      expect(second.nextCursor).toBeUndefined();
+      expect((await policies.list('/', { limit: 10 })).items).toHaveLength(6);
+    });
+
     it('attaches managed policies to owners and counts attachments', async () => {
       const { attachments } = current().iam;
       await attachments.attach('user', 'AIDA1', 'arn:p1', T0);

@@ -180,21 +180,23 @@ export function createPolicyService(deps: IamDependencies): PolicyService {
     async list(scope, onlyAttached, pathPrefix, page) {
       // The built-ins are few: they lead the first page of an unpaged listing (Scope All or
       // AWS); a continuation token always points into the account's own policies.
+      // OnlyAttached filters the account's policies in the query, so their pages stay full.
       const builtins =
         scope === 'Local' || page.cursor !== undefined || pathPrefix !== '/'
           ? []
-          : await Promise.all(
-              (Object.keys(BUILTIN_POLICIES) as BuiltinPolicyName[]).map((name) =>
-                view(builtinRecord(name), true),
-              ),
-            );
+          : (
+              await Promise.all(
+                (Object.keys(BUILTIN_POLICIES) as BuiltinPolicyName[]).map((name) =>
+                  view(builtinRecord(name), true),
+                ),
+              )
+            ).filter((builtin) => !onlyAttached || builtin.attachmentCount > 0);
       const local =
         scope === 'AWS'
           ? { items: [] as ManagedPolicyRecord[] }
-          : await iam.policies.list(pathPrefix, page);
-      const views = [...builtins, ...(await Promise.all(local.items.map((p) => view(p, false))))];
+          : await iam.policies.list(pathPrefix, page, onlyAttached);
       return {
-        items: onlyAttached ? views.filter((v) => v.attachmentCount > 0) : views,
+        items: [...builtins, ...(await Promise.all(local.items.map((p) => view(p, false))))],
         ...(local.nextCursor === undefined ? {} : { nextCursor: local.nextCursor }),
       };
     },

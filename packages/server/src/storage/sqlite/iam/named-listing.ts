@@ -25,6 +25,8 @@ export function listNamed<Row extends NamedRow, T>(
   pathPrefix: string,
   page: PageRequest,
   toRecord: (row: Row) => T,
+  /** An extra condition on the row, from the code (never from input). */
+  where = '1 = 1',
 ): Page<T> {
   assertPageLimit(page.limit);
   const after =
@@ -33,7 +35,7 @@ export function listNamed<Row extends NamedRow, T>(
   const rows = db
     .prepare(
       `SELECT * FROM ${table}
-       WHERE substr(path, 1, length(?)) = ? AND name_key > ?
+       WHERE substr(path, 1, length(?)) = ? AND name_key > ? AND (${where})
        ORDER BY name_key LIMIT ?`,
     )
     .all(pathPrefix, pathPrefix, after, page.limit + 1) as Row[];

@@ -69,8 +69,23 @@ export class SqliteManagedPolicyRepository implements ManagedPolicyRepository {
     });
   }
 
-  list(pathPrefix: string, page: PageRequest): Promise<Page<ManagedPolicyRecord>> {
-    return promised(() => listNamed(this.db, 'iam_policies', pathPrefix, page, toRecord));
+  list(
+    pathPrefix: string,
+    page: PageRequest,
+    onlyAttached = false,
+  ): Promise<Page<ManagedPolicyRecord>> {
+    return promised(() =>
+      listNamed(
+        this.db,
+        'iam_policies',
+        pathPrefix,
+        page,
+        toRecord,
+        onlyAttached
+          ? 'EXISTS (SELECT 1 FROM iam_attachments WHERE iam_attachments.policy_arn = iam_policies.arn)'
+          : undefined,
+      ),
+    );
   }
 
   addVersion(

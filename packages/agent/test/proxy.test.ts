@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { resolveAgentConfig } from '../src/config/agent-config.js';
+import { bypassesProxy, createTunnelDialer, proxyFor } from '../src/net/proxy.js';
+
+const settings = {
+  httpsProxy: 'http://proxy.internal:3128',
+  httpProxy: 'proxy.internal:8080',
+  noProxy: 'localhost,.corp.example, 10.0.0.5 ,db.example:5432',
+};
+
+describe('proxy selection', () => {
+  it('uses HTTPS_PROXY for https servers and HTTP_PROXY (bare host:port) for http ones', () => {
+    expect(proxyFor(new URL('https://ssm.example.com'), settings)?.href).toBe(
+      'http://proxy.internal:3128/',
+    );
+    expect(proxyFor(new URL('http://ssm.example.com:8080'), settings)?.href).toBe(
+      'http://proxy.internal:8080/',
+    );
+    expect(
+      proxyFor(new URL('https://ssm.example.com'), { ...settings, httpsProxy: undefined }),
+    ).toBe(undefined);
+  });
+
+  it('follows NO_PROXY: names, domain suffixes, IPs, ports and *', () => {
+    expect(bypassesProxy('localhost', 443, settings.noProxy)).toBe(true);
+    expect(bypassesProxy('ssm.corp.example', 443, settings.noProxy)).toBe(true);
+    expect(bypassesProxy('corp.example', 443, settings.noProxy)).toBe(true);
+    expect(bypassesProxy('notcorp.example', 443, settings.noProxy)).toBe(false);
+    expect(bypassesProxy('10.0.0.5', 443, settings.noProxy)).toBe(true);
+    expect(bypassesProxy('110.0.0.5', 443, settings.noProxy)).toBe(false);
+    expect(bypassesProxy('db.example', 5432, settings.noProxy)).toBe(true);
+    expect(bypassesProxy('db.example', 443, settings.noProxy)).toBe(false);
+    expect(bypassesProxy('[::1]', 443, '::1')).toBe(true);
+    expect(bypassesProxy('anything', 1, '*')).toBe(true);
+    expect(proxyFor(new URL('https://x.corp.example'), settings)).toBe(undefined);
+  });
+
+  it('reads the variables in either case, lower case first, and refuses a non-http proxy', () => {
+    const config = resolveAgentConfig(
+      'status',
+      [],
+      { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2', NO_PROXY: 'a' },
+      '/',
+    );
+    expect(config.proxy).toEqual({
+      httpsProxy: 'http://lower:1',
+      httpProxy: undefined,
+      noProxy: 'a',
+    });
+    expect(() => resolveAgentConfig('status', [], { HTTPS_PROXY: 'https://p:1' }, '/')).toThrow(
+      /HTTPS_PROXY must be an http:\/\/ proxy/,
+    );
+    expect(() => createTunnelDialer(new URL('socks5://p:1'))).toThrow(/must be an http:\/\//);
+  });
+});
