@@ -228,6 +228,14 @@ describe('web console', { timeout: 60_000 }, () => {
       .poll(() => page.evaluate<string[]>('window.stateHistory'))
       .toContain('Reconnecting…');
     await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+
+    // A longer outage: the server is unreachable (connections refused) while the page retries.
+    proxy.setTarget({ host: '127.0.0.1', port: 1 });
+    proxy.cutAll();
+    await expect.poll(() => state.textContent()).toBe('Reconnecting…');
+    await screenshot(page, '05-terminal-reconnecting');
+    proxy.setTarget({ host: '127.0.0.1', port: server.server.port });
+    await expect.poll(() => state.textContent(), { timeout: 30_000 }).toBe('Connected');
     await page.keyboard.type('echo again-$((2+3))');
     await page.keyboard.press('Enter');
     await waitForRow(page, /^again-5$/);
