@@ -14,11 +14,21 @@ function signIn(userName: string, password = PASSWORD) {
   return signInWith(userName, password, undefined);
 }
 
-async function signInWith(userName: string, password: string, mfaCode: string | undefined) {
+async function signInWith(
+  userName: string,
+  password: string,
+  mfaCode: string | undefined,
+  newPassword?: string,
+) {
   const response = await fetch(`${server.url}/console/api/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userName, password, ...(mfaCode === undefined ? {} : { mfaCode }) }),
+    body: JSON.stringify({
+      userName,
+      password,
+      ...(mfaCode === undefined ? {} : { mfaCode }),
+      ...(newPassword === undefined ? {} : { newPassword }),
+    }),
   });
   const cookie = response.headers.get('set-cookie') ?? '';
   const body = (await response.json()) as Record<string, unknown>;
@@ -48,9 +58,9 @@ beforeAll(async () => {
   server = await startTestServer();
   const { iam } = server.server.services;
   const now = Date.now();
-  for (const userName of ['operator', 'nobody', 'locked', 'mfa-user']) {
+  for (const userName of ['operator', 'nobody', 'locked', 'mfa-user', 'new-hire']) {
     await iam.users.create(userName, '/', [], now);
-    await iam.users.setPassword(userName, PASSWORD, false, now, true);
+    await iam.users.setPassword(userName, PASSWORD, userName === 'new-hire', now, true);
   }
   await iam.policies.putInline(
     'user',
@@ -172,6 +182,22 @@ describe('console sign-in', () => {
     expect(right.body['__type']).toBe('ThrottlingException');
     // Another user from the same address is not locked out by it.
     expect((await signIn('operator')).status).toBe(200);
+  });
+
+  it('makes a user whose password must be reset choose a new one before signing in', async () => {
+    const first = await signIn('new-hire');
+    expect(first.status).toBe(401);
+    expect(first.body['__type']).toBe('ConsolePasswordResetRequired');
+    expect(first.cookie).toBe('');
+    const weak = await signInWith('new-hire', PASSWORD, undefined, 'short');
+    expect(weak.body['__type']).toBe('PasswordPolicyViolation');
+    const same = await signInWith('new-hire', PASSWORD, undefined, PASSWORD);
+    expect(same.body['__type']).toBe('PasswordPolicyViolation');
+    const changed = await signInWith('new-hire', PASSWORD, undefined, 'Brand-New-Pass-7');
+    expect(changed.status).toBe(200);
+    expect(changed.cookie).toMatch(/^openssm-console=/);
+    expect((await signIn('new-hire')).body['__type']).toBe('ConsoleSignInFailed');
+    expect((await signIn('new-hire', 'Brand-New-Pass-7')).status).toBe(200);
   });
 
   it('serves the console page with headers that keep it from being framed', async () => {

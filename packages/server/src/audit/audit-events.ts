@@ -124,6 +124,13 @@ export const AUDIT_EVENTS = {
     eventSource: 'signin.amazonaws.com',
     summary: 'A user removed their console TOTP device (with a current code).',
   },
+  ConsolePasswordChanged: {
+    code: 'OS5005I',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary:
+      'A user chose a new console password at sign-in because their login profile required a reset.',
+  },
   AuditDigest: {
     code: 'OS4000I',
     eventType: 'AwsServiceEvent',

@@ -3,6 +3,7 @@
 // does goes through the API endpoint at `POST /`, authenticated by the cookie (console-authenticator.ts).
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isCodedError } from '@openssm/protocol';
 import type { ServiceEvent } from '../audit/cloudtrail-record.js';
 import { createFailureThrottle } from '../auth/failure-throttle.js';
 import type { IamService } from '../services/iam/iam-service.js';
@@ -107,6 +108,41 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       }
       multiFactor = true;
     }
+    // A password an administrator set with --password-reset-required is for one use: the user
+    // picks their own before anything else (AWS's console does the same).
+    const profile = await options.iam.users.getLoginProfile(user.userName);
+    if (profile.passwordResetRequired) {
+      if (form.newPassword === undefined || form.newPassword === '') {
+        return sendError(
+          reply,
+          request,
+          401,
+          'ConsolePasswordResetRequired',
+          'Your password must be changed: choose a new one.',
+        );
+      }
+      if (form.newPassword === form.password) {
+        return sendError(
+          reply,
+          request,
+          400,
+          'PasswordPolicyViolation',
+          'The new password must differ from the current one.',
+        );
+      }
+      try {
+        await options.iam.users.setPassword(user.userName, form.newPassword, false, now, false);
+      } catch (error) {
+        if (!isCodedError(error)) throw error;
+        return sendError(reply, request, error.spec.httpStatus, error.spec.awsType, error.message);
+      }
+      options.audit({
+        name: 'ConsolePasswordChanged',
+        time: now,
+        owner: { arn: user.arn, name: user.userName },
+        details: { userName: user.userName, sourceIPAddress: source, reason: 'reset-required' },
+      });
+    }
     const { token, session } = sessions.open(userPrincipal(user), user.userId, multiFactor, now);
     options.audit({
       name: 'ConsoleSignIn',
@@ -172,12 +208,14 @@ interface SignInForm {
   readonly userName: string;
   readonly password: string;
   readonly mfaCode: string | undefined;
+  /** Only when the login profile requires a new password. */
+  readonly newPassword: string | undefined;
 }
 
 function parseSignIn(body: unknown): SignInForm | undefined {
   const value = parseJsonForm(body);
   if (value === undefined) return undefined;
-  const { userName, password, mfaCode } = value;
+  const { userName, password, mfaCode, newPassword } = value;
   if (typeof userName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(userName)) return undefined;
   if (typeof password !== 'string' || password.length === 0 || password.length > 128) {
     return undefined;
@@ -185,7 +223,10 @@ function parseSignIn(body: unknown): SignInForm | undefined {
   if (mfaCode !== undefined && (typeof mfaCode !== 'string' || mfaCode.length > 16)) {
     return undefined;
   }
-  return { userName, password, mfaCode };
+  if (newPassword !== undefined && (typeof newPassword !== 'string' || newPassword.length > 128)) {
+    return undefined;
+  }
+  return { userName, password, mfaCode, newPassword };
 }
 
 function rawHeaders(request: FastifyRequest) {

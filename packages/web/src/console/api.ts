@@ -65,12 +65,18 @@ export async function signIn(
   userName: string,
   password: string,
   mfaCode?: string,
+  newPassword?: string,
 ): Promise<SignedInUser> {
   const response = await fetch('api/sign-in', {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userName, password, ...(mfaCode === undefined ? {} : { mfaCode }) }),
+    body: JSON.stringify({
+      userName,
+      password,
+      ...(mfaCode === undefined ? {} : { mfaCode }),
+      ...(newPassword === undefined ? {} : { newPassword }),
+    }),
   });
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw errorOf(body, response.status);

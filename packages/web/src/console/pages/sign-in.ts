@@ -35,6 +35,18 @@ export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
     h('label', { for: 'sign-in-code' }, 'MFA code'),
     code,
   );
+  const newPassword = h('input', {
+    id: 'sign-in-new-password',
+    type: 'password',
+    autocomplete: 'new-password',
+    maxlength: 128,
+  });
+  const newPasswordRow = h(
+    'div',
+    { class: 'mfa-row', hidden: true },
+    h('label', { for: 'sign-in-new-password' }, 'New password'),
+    newPassword,
+  );
   const button = h('button', { type: 'submit' }, 'Sign in');
   const form = h(
     'form',
@@ -45,6 +57,7 @@ export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
     h('label', { for: 'sign-in-password' }, 'Password'),
     password,
     codeRow,
+    newPasswordRow,
     button,
     status,
   );
@@ -52,9 +65,20 @@ export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
     event.preventDefault();
     button.disabled = true;
     replace(status, notice('loading', 'Signing in…'));
-    signIn(userName.value, password.value, codeRow.hidden ? undefined : code.value)
+    signIn(
+      userName.value,
+      password.value,
+      codeRow.hidden ? undefined : code.value,
+      newPasswordRow.hidden ? undefined : newPassword.value,
+    )
       .then(() => onSignedIn())
       .catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'ConsolePasswordResetRequired') {
+          newPasswordRow.hidden = false;
+          replace(status, notice('empty', error.message));
+          newPassword.focus();
+          return;
+        }
         if (error instanceof ApiError && error.code === 'ConsoleMfaRequired') {
           codeRow.hidden = false;
           replace(status, notice('empty', error.message));
@@ -63,7 +87,13 @@ export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
         }
         replace(status, errorNotice(error));
         code.value = '';
-        if (codeRow.hidden) {
+        if (
+          !newPasswordRow.hidden &&
+          error instanceof ApiError &&
+          error.code === 'PasswordPolicyViolation'
+        ) {
+          newPassword.focus();
+        } else if (codeRow.hidden) {
           password.value = '';
           password.focus();
         } else {
