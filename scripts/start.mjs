@@ -3,9 +3,11 @@
 // to connect with `openssm` and with AWS's CLI. Ctrl-C stops both.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateActivationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateLoginProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.OPENSSM_DATA_DIR ?? join(root, '.openssm'));
@@ -120,6 +122,18 @@ if (!existsSync(join(agentStateDir, 'registration.json'))) {
     region,
   ]).catch((error) => fail(error.message));
 }
+// The web console's sign-in for the administrator: a random password, made once, kept beside
+// the admin credentials with the same permissions.
+const consolePasswordFile = join(dataDir, 'console-password');
+if (!existsSync(consolePasswordFile)) {
+  const password = `${randomBytes(18).toString('base64url')}-Aa1!`;
+  const iam = new IAMClient({ endpoint: url, region, credentials });
+  await iam
+    .send(new CreateLoginProfileCommand({ UserName: 'admin', Password: password }))
+    .catch((error) => fail(`could not set the console password: ${error.message}`));
+  writeFileSync(consolePasswordFile, `${password}\n`, { mode: 0o600 });
+}
+
 const registration = JSON.parse(readFileSync(join(agentStateDir, 'registration.json'), 'utf8'));
 start('openssm-agent', ['run', '--state-dir', agentStateDir, '--log-level', 'warn']);
 
@@ -128,6 +142,7 @@ console.log(`
 OpenSSM is running.
   Server     ${url}   (data in ${dataDir})
   Demo node  ${registration.instanceId}   (name demo-node, tag Env=demo)
+  Console    ${url}/console/   (user admin, password in ${consolePasswordFile})
 
 Open a shell on the node with openssm:
   ${env} OPENSSM_ENDPOINT=${url} npx openssm connect demo-node

@@ -3,11 +3,13 @@
 // photographed at 1280×800 into the test output directory (test-output/console/) for review.
 
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  authenticatorCode,
+  authenticatorStep,
   startTcpProxy,
   startTestAgent,
   startTestServer,
@@ -113,7 +115,8 @@ async function waitForRow(page: Page, pattern: RegExp): Promise<string> {
   return found!;
 }
 
-describe('web console', () => {
+// Each scenario drives a browser through several pages: more than the default per-test time.
+describe('web console', { timeout: 60_000 }, () => {
   it('signs in, lists the demo node Online and shows its details', async () => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
@@ -225,9 +228,220 @@ describe('web console', () => {
       .poll(() => page.evaluate<string[]>('window.stateHistory'))
       .toContain('Reconnecting…');
     await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+
+    // A longer outage: the server is unreachable (connections refused) while the page retries.
+    proxy.setTarget({ host: '127.0.0.1', port: 1 });
+    proxy.cutAll();
+    await expect.poll(() => state.textContent()).toBe('Reconnecting…');
+    await screenshot(page, '05-terminal-reconnecting');
+    proxy.setTarget({ host: '127.0.0.1', port: server.server.port });
+    await expect.poll(() => state.textContent(), { timeout: 30_000 }).toBe('Connected');
     await page.keyboard.type('echo again-$((2+3))');
     await page.keyboard.press('Enter');
     await waitForRow(page, /^again-5$/);
     await context.close();
+  });
+
+  it('runs hostname on the node from the Run Command page and shows Success with the output', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.goto(`${server.url}/console/#/run?target=${agent.instanceId}`);
+    const commands = page.locator('#param-commands');
+    await commands.waitFor();
+    await commands.fill('hostname');
+    await screenshot(page, '06-run-command');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const invocation = page.locator(`section.invocation[data-node="${agent.instanceId}"]`);
+    await expect
+      .poll(() => invocation.locator('.badge').textContent(), { timeout: 20_000 })
+      .toBe('Success');
+    expect((await invocation.locator('pre.output').textContent())?.trim()).toBe(hostname());
+    await screenshot(page, '07-command-status');
+    await page.getByRole('link', { name: '← Run Command' }).click();
+    await expect.poll(() => page.locator('#command-history').textContent()).toContain('Success');
+    await context.close();
+  });
+
+  it('plays the recording of a browser session with its transcript, and finds StartSession in Audit', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.goto(`${server.url}/console/#/nodes/${agent.instanceId}/shell`);
+    const state = page.locator('#terminal-state');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+    await page.locator('#terminal').click();
+    await page.keyboard.type('echo recorded-$((3*5))');
+    await page.keyboard.press('Enter');
+    await waitForRow(page, /^recorded-15$/);
+    const sessionId = (await page.locator('#terminal-session').textContent()) ?? '';
+    expect(sessionId).toMatch(/^operator-/);
+    await page.getByRole('button', { name: 'Terminate' }).click();
+    await expect.poll(() => state.textContent()).toBe('Session ended');
+    await server.server.recordingsSettled();
+
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    const row = page.locator(`#sessions-history tr[data-session="${sessionId}"]`);
+    await expect.poll(() => row.textContent()).toContain('web console');
+    await screenshot(page, '08-sessions');
+    await row.getByRole('link', { name: 'Recording' }).click();
+    await expect.poll(() => page.locator('#transcript').textContent()).toContain('recorded-15');
+    // The player draws the recorded terminal as it plays: the output appears in it.
+    await expect
+      .poll(() => page.locator('#player').textContent(), { timeout: 20_000 })
+      .toContain('recorded-15');
+    await expect
+      .poll(() => page.getByRole('link', { name: `Download ${sessionId}.cast` }).count())
+      .toBe(1);
+    await screenshot(page, '09-recording');
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Search value').fill('StartSession');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const event = page.locator('#audit-events tr[data-event="StartSession"]').first();
+    await expect.poll(() => event.count()).toBe(1);
+    await event.locator('summary').click();
+    expect(await event.locator('pre').textContent()).toContain(agent.instanceId);
+    await screenshot(page, '10-audit');
+    await context.close();
+  });
+
+  it('creates an activation whose install command registers a node, deletes it, and saves preferences', async () => {
+    const { context, page } = await signedInPage('operator');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('link', { name: 'Activations' }).click();
+    await page.getByLabel('Node name').fill('console-made');
+    await page.getByRole('button', { name: 'Create activation' }).click();
+    const command = (await page.locator('#install-command').textContent()) ?? '';
+    await screenshot(page, '11-activations');
+    // The command as shown, minus sudo, with a state directory of the test's own.
+    const args = command
+      .replace(/\\\n/g, ' ')
+      .split('\n')[0]!
+      .split(/\s+/)
+      .filter((word) => word !== '' && word !== 'sudo');
+    expect(args.slice(0, 2)).toEqual(['openssm-agent', 'register']);
+    const nodeState = await mkdtemp(join(tmpdir(), 'openssm-console-node-'));
+    try {
+      await execFileAsync(join(ROOT, 'node_modules', '.bin', 'openssm-agent'), [
+        ...args.slice(1),
+        '--state-dir',
+        nodeState,
+      ]);
+      const registration = JSON.parse(
+        await readFile(join(nodeState, 'registration.json'), 'utf8'),
+      ) as { instanceId: string };
+      expect(registration.instanceId).toMatch(/^mi-/);
+    } finally {
+      await rm(nodeState, { recursive: true, force: true });
+    }
+    const activationId = /--activation-id (\S+)/.exec(command)![1]!;
+    const row = page.locator(`tr[data-activation="${activationId}"]`);
+    await page.reload();
+    await expect.poll(() => row.textContent()).toContain('1 / 1');
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Preferences' }).click();
+    await page.getByLabel('Idle timeout (minutes)').fill('15');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expect.poll(() => page.getByRole('status').last().textContent()).toContain('Saved');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, '12-preferences');
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Idle timeout (minutes)').inputValue()).toBe('15');
+    await context.close();
+  });
+
+  it('manages IAM: a user with a one-time secret and a password, a validated policy, a simulated decision', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.getByRole('link', { name: 'IAM' }).click();
+    await page.getByLabel('New user name').fill('alice');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('link', { name: 'alice', exact: true }).waitFor();
+    await screenshot(page, '13-iam-users');
+    for (const tab of ['Groups', 'Roles']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await expect.poll(() => page.locator('.tabs [aria-selected="true"]').textContent()).toBe(tab);
+      await expect.poll(() => page.locator('.tab-body').textContent()).toMatch(/^(?!Loading)./);
+      await screenshot(page, `13-iam-${tab.toLowerCase()}`);
+    }
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await page.getByRole('link', { name: 'alice', exact: true }).click();
+    await page.getByRole('button', { name: 'Create access key' }).click();
+    await expect
+      .poll(async () => (await page.locator('#new-secret-value').textContent())?.length)
+      .toBe(40);
+    await page.getByLabel('New console password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect.poll(() => page.locator('#user-password').textContent()).toContain('can sign in');
+    await screenshot(page, '13-iam-user-alice');
+
+    await page.goto(`${server.url}/console/#/iam/policies`);
+    const editor = page.locator('#policy-document');
+    await editor.waitFor();
+    await page.getByLabel('Policy name').fill('DevShell');
+    await editor.fill('{"Version": "2012-10-17", ');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect
+      .poll(() => page.locator('.policy-validation').textContent())
+      .toContain('Not valid JSON');
+    await editor.fill(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Maybe', Action: 'ssm:*', Resource: '*' }],
+      }),
+    );
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => page.locator('.policy-validation').textContent()).toContain('Effect');
+    await editor.fill(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: '*' }],
+      }),
+    );
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    await expect.poll(() => page.locator('#iam-policies').textContent()).toContain('DevShell');
+    await screenshot(page, '14-iam-policies');
+
+    await page.getByRole('tab', { name: 'Simulate' }).click();
+    await page.getByLabel('User or role').selectOption({ label: 'user/viewer' });
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    const row = page.locator('#sim-table tr[data-action="ssm:StartSession"]');
+    await expect.poll(() => row.textContent()).toContain('No policy allows it');
+    await page.getByLabel('User or role').selectOption({ label: 'user/operator' });
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await expect.poll(() => row.textContent()).toContain('Allowed by operator/Everything');
+    await screenshot(page, '15-iam-simulate');
+    await context.close();
+  });
+
+  it('sets up an authenticator app and then asks for its code at sign-in', async () => {
+    const { context, page } = await signedInPage('operator');
+    await page.locator('#account-link').click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await page.locator('#mfa-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const step = authenticatorStep();
+    await page.getByLabel('Code from the app').fill(authenticatorCode(secret, step));
+    await page.getByRole('button', { name: 'Turn on MFA' }).click();
+    await expect
+      .poll(() => page.locator('#mfa-status').textContent())
+      .toContain('This session was opened with it');
+    await screenshot(page, '16-account-mfa');
+    await context.close();
+
+    const fresh = await browser.newContext({ viewport: VIEWPORT });
+    const signIn = await fresh.newPage();
+    await signIn.goto(`${server.url}/console/`);
+    await signIn.getByLabel('IAM user name').fill('operator');
+    await signIn.getByLabel('Password').fill(PASSWORD);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.getByLabel('MFA code').waitFor();
+    await screenshot(signIn, '17-sign-in-mfa');
+    // The code already used to turn MFA on is refused; the next one is taken.
+    await signIn.getByLabel('MFA code').fill(authenticatorCode(secret, step));
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => signIn.getByRole('alert').textContent()).toContain('not valid');
+    await signIn.getByLabel('MFA code').fill(authenticatorCode(secret, step + 1));
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.getByRole('button', { name: 'Sign out' }).waitFor();
+    await fresh.close();
   });
 });

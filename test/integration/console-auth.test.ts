@@ -4,17 +4,31 @@
 // refused), the audit trail recording sign-in and the calls, sign-out, and lockout after
 // repeated wrong passwords.
 
-import { startTestServer, type TestServer } from '@openssm/testkit';
+import { authenticatorCode, startTestServer, type TestServer } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let server: TestServer;
 const PASSWORD = 'Correct-Horse-42!';
 
-async function signIn(userName: string, password = PASSWORD) {
+function signIn(userName: string, password = PASSWORD) {
+  return signInWith(userName, password, undefined);
+}
+
+async function signInWith(
+  userName: string,
+  password: string,
+  mfaCode: string | undefined,
+  newPassword?: string,
+) {
   const response = await fetch(`${server.url}/console/api/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userName, password }),
+    body: JSON.stringify({
+      userName,
+      password,
+      ...(mfaCode === undefined ? {} : { mfaCode }),
+      ...(newPassword === undefined ? {} : { newPassword }),
+    }),
   });
   const cookie = response.headers.get('set-cookie') ?? '';
   const body = (await response.json()) as Record<string, unknown>;
@@ -44,9 +58,9 @@ beforeAll(async () => {
   server = await startTestServer();
   const { iam } = server.server.services;
   const now = Date.now();
-  for (const userName of ['operator', 'nobody', 'locked']) {
+  for (const userName of ['operator', 'nobody', 'locked', 'mfa-user', 'new-hire']) {
     await iam.users.create(userName, '/', [], now);
-    await iam.users.setPassword(userName, PASSWORD, false, now, true);
+    await iam.users.setPassword(userName, PASSWORD, userName === 'new-hire', now, true);
   }
   await iam.policies.putInline(
     'user',
@@ -55,6 +69,27 @@ beforeAll(async () => {
     JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: 'ssm:DescribeInstanceInformation', Resource: '*' }],
+    }),
+  );
+  await iam.policies.putInline(
+    'user',
+    'mfa-user',
+    'OwnMfaAndReadWithMfa',
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:DeactivateMFADevice'],
+          Resource: 'arn:openssm:iam::000000000000:user/${aws:username}',
+        },
+        {
+          Effect: 'Allow',
+          Action: 'ssm:DescribeInstanceInformation',
+          Resource: '*',
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        },
+      ],
     }),
   );
 });
@@ -149,6 +184,22 @@ describe('console sign-in', () => {
     expect((await signIn('operator')).status).toBe(200);
   });
 
+  it('makes a user whose password must be reset choose a new one before signing in', async () => {
+    const first = await signIn('new-hire');
+    expect(first.status).toBe(401);
+    expect(first.body['__type']).toBe('ConsolePasswordResetRequired');
+    expect(first.cookie).toBe('');
+    const weak = await signInWith('new-hire', PASSWORD, undefined, 'short');
+    expect(weak.body['__type']).toBe('PasswordPolicyViolation');
+    const same = await signInWith('new-hire', PASSWORD, undefined, PASSWORD);
+    expect(same.body['__type']).toBe('PasswordPolicyViolation');
+    const changed = await signInWith('new-hire', PASSWORD, undefined, 'Brand-New-Pass-7');
+    expect(changed.status).toBe(200);
+    expect(changed.cookie).toMatch(/^openssm-console=/);
+    expect((await signIn('new-hire')).body['__type']).toBe('ConsoleSignInFailed');
+    expect((await signIn('new-hire', 'Brand-New-Pass-7')).status).toBe(200);
+  });
+
   it('serves the console page with headers that keep it from being framed', async () => {
     const root = await fetch(`${server.url}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
@@ -160,5 +211,79 @@ describe('console sign-in', () => {
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const escape = await fetch(`${server.url}/console/..%2f..%2fpackage.json`);
     expect(escape.status).toBe(404);
+  });
+});
+
+describe('console MFA', () => {
+  const code = authenticatorCode;
+
+  async function post(path: string, auth: { cookie: string; csrf: string }, body: object = {}) {
+    const response = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: auth.cookie.split(';')[0]!,
+        'x-openssm-csrf': auth.csrf,
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('enrols a TOTP device, then asks for a code at sign-in; the code feeds aws:MultiFactorAuthPresent', async () => {
+    const first = await signIn('mfa-user');
+    const auth = { cookie: first.cookie, csrf: first.body['csrfToken'] as string };
+    const read = () => consoleCall('AmazonSSM.DescribeInstanceInformation', {}, auth);
+    expect((await read()).body['__type']).toBe('AccessDeniedException');
+
+    const enrolled = await post('/console/api/mfa/enrol', auth);
+    expect(enrolled.status).toBe(200);
+    const secret = enrolled.body['secret'] as string;
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(enrolled.body['uri']).toBe(
+      `otpauth://totp/OpenSSM%3Amfa-user?secret=${secret}&issuer=OpenSSM&algorithm=SHA1&digits=6&period=30`,
+    );
+    const step = Math.floor(Date.now() / 30_000);
+    expect(
+      (
+        await post('/console/api/mfa/enable', auth, {
+          code: '000000' === code(secret, step) ? '111111' : '000000',
+        })
+      ).status,
+    ).toBe(400);
+    expect((await post('/console/api/mfa/enable', auth, { code: code(secret, step) })).status).toBe(
+      200,
+    );
+    // This session has shown a code now: the condition holds.
+    expect((await read()).status).toBe(200);
+
+    const noCode = await signIn('mfa-user');
+    expect(noCode.status).toBe(401);
+    expect(noCode.body['__type']).toBe('ConsoleMfaRequired');
+    expect(noCode.cookie).toBe('');
+    const replay = await signInWith('mfa-user', PASSWORD, code(secret, step));
+    expect(replay.body['__type']).toBe('ConsoleSignInFailed');
+    const next = await signInWith('mfa-user', PASSWORD, code(secret, step + 1));
+    expect(next.status).toBe(200);
+    expect(next.body['multiFactor']).toBe(true);
+    const mfaRead = await consoleCall(
+      'AmazonSSM.DescribeInstanceInformation',
+      {},
+      {
+        cookie: next.cookie,
+        csrf: next.body['csrfToken'] as string,
+      },
+    );
+    expect(mfaRead.status).toBe(200);
+  });
+
+  it('refuses enrolment to a user whose policies do not allow it', async () => {
+    const { cookie, body } = await signIn('nobody');
+    const denied = await post('/console/api/mfa/enrol', {
+      cookie,
+      csrf: body['csrfToken'] as string,
+    });
+    expect(denied.body['__type']).toBe('AccessDeniedException');
+    expect(denied.body['message']).toContain('iam:CreateVirtualMFADevice');
   });
 });

@@ -423,6 +423,19 @@ export const ERROR_CODES = {
     summary:
       'Console sign-in refused: unknown user, wrong password or MFA code (the reply never says which).',
   },
+  ConsoleMfaRequired: {
+    httpStatus: 401,
+    awsType: 'ConsoleMfaRequired',
+    wsCloseCode: null,
+    summary: 'Console sign-in: the password was right and the user has MFA; send the code too.',
+  },
+  ConsolePasswordResetRequired: {
+    httpStatus: 401,
+    awsType: 'ConsolePasswordResetRequired',
+    wsCloseCode: null,
+    summary:
+      'Console sign-in: the password was right but must be replaced; send newPassword as well.',
+  },
   // --- IAM and STS (query protocol; the XML error Code is awsType). ---
   NoSuchEntity: {
     httpStatus: 404,

@@ -52,6 +52,8 @@ import { openSqliteStorage } from './storage/index.js';
 import { withConsoleSessions } from './console/console-authenticator.js';
 import { registerConsoleRoutes } from './console/console-routes.js';
 import { createConsoleSessions } from './console/console-sessions.js';
+import { createConsoleMfa } from './console/console-mfa.js';
+import { registerConsoleMfaRoutes } from './console/console-mfa-routes.js';
 import type { Storage } from './storage/repositories.js';
 
 export const DATABASE_FILE = 'openssm.db';
@@ -130,10 +132,8 @@ export async function startServer(
         : undefined);
     // Behind a TLS proxy (--public-url https://…) clients still reach us over TLS.
     const secureTransport = tls !== undefined || config.publicUrl?.startsWith('https:') === true;
-    const credentials = createCredentialStore(
-      storage.accessKeys,
-      createSecretBox(await loadOrCreateSecretKey(config.dataDir)),
-    );
+    const secretBox = createSecretBox(await loadOrCreateSecretKey(config.dataDir));
+    const credentials = createCredentialStore(storage.accessKeys, secretBox);
     const iam = createIamService({
       iam: storage.iam,
       accessKeys: storage.accessKeys,
@@ -327,7 +327,20 @@ export async function startServer(
       now,
       log,
     });
+    const consoleMfa = createConsoleMfa(storage.iam.mfaDevices, secretBox);
+    registerConsoleMfaRoutes(http, {
+      sessions: consoleSessions,
+      cookieName: consoleCookie,
+      mfa: consoleMfa,
+      authorize,
+      secureTransport,
+      region: identity.region,
+      issuer: 'OpenSSM',
+      audit: auditEvent,
+      now,
+    });
     registerConsoleRoutes(http, {
+      mfa: consoleMfa,
       sessions: consoleSessions,
       cookieName: consoleCookie,
       secure: secureTransport,
@@ -335,6 +348,7 @@ export async function startServer(
       storage,
       consoleDir: config.consoleDir ?? BUILT_CONSOLE_DIR,
       audit: auditEvent,
+      region: identity.region,
       now,
     });
     await http.listen({ host: config.listenHost, port: config.listenPort });

@@ -19,3 +19,4 @@ export * from './session-preferences.js';
 export * from './piped-session.js';
 export * from './connect-proxy.js';
 export * from './private-sshd.js';
+export * from './totp.js';

@@ -120,6 +120,25 @@ export const AUDIT_EVENTS = {
     eventSource: 'signin.amazonaws.com',
     summary: 'A user signed out of the web console.',
   },
+  ConsoleMfaEnabled: {
+    code: 'OS5003I',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary: 'A user enabled a TOTP device for console sign-in (with a first correct code).',
+  },
+  ConsoleMfaDisabled: {
+    code: 'OS5004W',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary: 'A user removed their console TOTP device (with a current code).',
+  },
+  ConsolePasswordChanged: {
+    code: 'OS5005I',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'signin.amazonaws.com',
+    summary:
+      'A user chose a new console password at sign-in because their login profile required a reset.',
+  },
   AuditDigest: {
     code: 'OS4000I',
     eventType: 'AwsServiceEvent',

@@ -2,14 +2,17 @@
 // token), sign-out, and the built single-page app under /console/. Everything else the console
 // does goes through the API endpoint at `POST /`, authenticated by the cookie (console-authenticator.ts).
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isCodedError } from '@openssm/protocol';
 import type { ServiceEvent } from '../audit/cloudtrail-record.js';
 import { createFailureThrottle } from '../auth/failure-throttle.js';
 import type { IamService } from '../services/iam/iam-service.js';
 import { userPrincipal } from '../services/iam/users.js';
 import type { Storage } from '../storage/repositories.js';
-import { CSRF_HEADER, readCookie } from './console-authenticator.js';
-import { CONSOLE_MAX_SESSION_MS, secretsEqual, type ConsoleSessions } from './console-sessions.js';
+import { readCookie } from './console-authenticator.js';
+import { parseJsonForm, sendError, sessionOf } from './console-http.js';
+import type { ConsoleMfa } from './console-mfa.js';
+import { CONSOLE_MAX_SESSION_MS, type ConsoleSessions } from './console-sessions.js';
 import { serveConsoleFile } from './console-static.js';
 
 /** Failed sign-ins one user name may have in a burst before it is locked for a while. */
@@ -23,10 +26,13 @@ export interface ConsoleRoutesOptions {
   /** Served over TLS (or behind a TLS proxy): the cookie gets `Secure`. */
   readonly secure: boolean;
   readonly iam: IamService;
+  readonly mfa: ConsoleMfa;
   readonly storage: Storage;
   /** The built console (index.html and assets). */
   readonly consoleDir: string;
   readonly audit: (event: ServiceEvent) => void;
+  /** The server's region: what the console puts in the commands it shows (agent register). */
+  readonly region: string;
   readonly now: () => number;
 }
 
@@ -83,12 +89,66 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       byUser.recordFailure(form.userName, now);
       return failed('bad-password');
     }
-    const { token, session } = sessions.open(userPrincipal(user), user.userId, false, now);
+    let multiFactor = false;
+    if ((await options.mfa.status(user.userId)) === 'enabled') {
+      if (form.mfaCode === undefined || form.mfaCode === '') {
+        // The password was right; the page now asks for the code (nothing is counted).
+        return sendError(
+          reply,
+          request,
+          401,
+          'ConsoleMfaRequired',
+          'Enter the code from your authenticator app.',
+        );
+      }
+      if (!(await options.mfa.verify(user.userId, form.mfaCode, now))) {
+        bySource.recordFailure(source, now);
+        byUser.recordFailure(form.userName, now);
+        return failed('bad-mfa-code');
+      }
+      multiFactor = true;
+    }
+    // A password an administrator set with --password-reset-required is for one use: the user
+    // picks their own before anything else (AWS's console does the same).
+    const profile = await options.iam.users.getLoginProfile(user.userName);
+    if (profile.passwordResetRequired) {
+      if (form.newPassword === undefined || form.newPassword === '') {
+        return sendError(
+          reply,
+          request,
+          401,
+          'ConsolePasswordResetRequired',
+          'Your password must be changed: choose a new one.',
+        );
+      }
+      if (form.newPassword === form.password) {
+        return sendError(
+          reply,
+          request,
+          400,
+          'PasswordPolicyViolation',
+          'The new password must differ from the current one.',
+        );
+      }
+      try {
+        await options.iam.users.setPassword(user.userName, form.newPassword, false, now, false);
+      } catch (error) {
+        if (!isCodedError(error)) throw error;
+        return sendError(reply, request, error.spec.httpStatus, error.spec.awsType, error.message);
+      }
+      options.audit({
+        name: 'ConsolePasswordChanged',
+        time: now,
+        owner: { arn: user.arn, name: user.userName },
+        details: { userName: user.userName, sourceIPAddress: source, reason: 'reset-required' },
+      });
+    }
+    const { token, session } = sessions.open(userPrincipal(user), user.userId, multiFactor, now);
     options.audit({
       name: 'ConsoleSignIn',
       time: now,
       owner: { arn: user.arn, name: user.userName },
-      details: { userName: user.userName, sourceIPAddress: source, multiFactor: false },
+      details: { userName: user.userName, sourceIPAddress: source, multiFactor },
     });
     void reply
       .header('set-cookie', cookie(token, CONSOLE_MAX_SESSION_MS / 1000))
@@ -98,6 +158,7 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       arn: user.arn,
       csrfToken: session.csrfToken,
       multiFactor: session.multiFactor,
+      region: options.region,
     };
   });
 
@@ -115,21 +176,16 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       arn: user.arn,
       csrfToken: session.csrfToken,
       multiFactor: session.multiFactor,
+      region: options.region,
     };
   });
 
   http.post('/console/api/sign-out', (request, reply) => {
-    const token = readCookie(rawHeaders(request), cookieName);
-    const session = token === undefined ? undefined : sessions.get(token, options.now());
-    const csrf = request.headers[CSRF_HEADER];
-    if (
-      token === undefined ||
-      session === undefined ||
-      typeof csrf !== 'string' ||
-      !secretsEqual(csrf, session.csrfToken)
-    ) {
+    const signedIn = sessionOf(request, sessions, cookieName, options.now());
+    if (signedIn === undefined) {
       return sendError(reply, request, 401, 'UnrecognizedClientException', 'Not signed in.');
     }
+    const { token, session } = signedIn;
     sessions.close(token);
     options.audit({
       name: 'ConsoleSignOut',
@@ -151,38 +207,28 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
 interface SignInForm {
   readonly userName: string;
   readonly password: string;
+  readonly mfaCode: string | undefined;
+  /** Only when the login profile requires a new password. */
+  readonly newPassword: string | undefined;
 }
 
 function parseSignIn(body: unknown): SignInForm | undefined {
-  if (!Buffer.isBuffer(body) || body.length > 4096) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { userName, password } = value as Record<string, unknown>;
+  const value = parseJsonForm(body);
+  if (value === undefined) return undefined;
+  const { userName, password, mfaCode, newPassword } = value;
   if (typeof userName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(userName)) return undefined;
   if (typeof password !== 'string' || password.length === 0 || password.length > 128) {
     return undefined;
   }
-  return { userName, password };
+  if (mfaCode !== undefined && (typeof mfaCode !== 'string' || mfaCode.length > 16)) {
+    return undefined;
+  }
+  if (newPassword !== undefined && (typeof newPassword !== 'string' || newPassword.length > 128)) {
+    return undefined;
+  }
+  return { userName, password, mfaCode, newPassword };
 }
 
 function rawHeaders(request: FastifyRequest) {
   return { headers: request.headers };
-}
-
-function sendError(
-  reply: FastifyReply,
-  request: FastifyRequest,
-  status: number,
-  type: string,
-  message: string,
-) {
-  return reply
-    .code(status)
-    .headers({ 'content-type': 'application/json', 'x-amzn-requestid': request.id })
-    .send(JSON.stringify({ __type: type, message }));
 }

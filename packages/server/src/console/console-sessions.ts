@@ -17,7 +17,7 @@ export interface ConsoleSession {
   readonly principal: Principal;
   readonly csrfToken: string;
   /** Signed in with a TOTP code: feeds aws:MultiFactorAuthPresent. */
-  readonly multiFactor: boolean;
+  multiFactor: boolean;
   readonly createdAt: number;
   lastUsedAt: number;
 }

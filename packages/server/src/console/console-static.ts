@@ -23,7 +23,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // asciinema-player runs its terminal emulator as WebAssembly (no JavaScript eval).
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self' ws: wss:",

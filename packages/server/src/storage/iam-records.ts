@@ -76,6 +76,18 @@ export interface PolicyAttachmentRecord {
   readonly attachedAt: number;
 }
 
+/** A user's virtual TOTP device for console sign-in (RFC 6238). */
+export interface MfaDeviceRecord {
+  readonly userId: string;
+  /** The shared secret, sealed with the data directory's key; never stored in clear. */
+  readonly sealedSecret: string;
+  /** False while enrolment waits for a first correct code. */
+  readonly enabled: boolean;
+  readonly createdAt: number;
+  /** The last 30-second step whose code was accepted (each code works once); null before. */
+  readonly lastUsedStep: number | null;
+}
+
 export interface LoginProfileRecord {
   readonly userId: string;
   /** A self-describing password hash (`scrypt$…`), never the password. */

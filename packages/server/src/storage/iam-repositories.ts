@@ -8,6 +8,7 @@ import type {
   IamUserRecord,
   InlinePolicyRecord,
   LoginProfileRecord,
+  MfaDeviceRecord,
   ManagedPolicyRecord,
   PolicyAttachmentRecord,
   PolicyOwnerKind,
@@ -137,6 +138,19 @@ export interface LoginProfileRepository {
   delete(userId: string): Promise<boolean>;
 }
 
+export interface MfaDeviceRepository {
+  /** Adds or replaces (a new enrolment replaces an unfinished one). */
+  put(device: MfaDeviceRecord): Promise<void>;
+  get(userId: string): Promise<MfaDeviceRecord | undefined>;
+  setEnabled(userId: string, enabled: boolean): Promise<void>;
+  /**
+   * Records that the code of `step` was used; false when that step or a later one already was
+   * (a replayed code). Atomic: of two sign-ins with the same code, one wins.
+   */
+  claimStep(userId: string, step: number): Promise<boolean>;
+  delete(userId: string): Promise<boolean>;
+}
+
 export interface IamStorage {
   readonly users: IamUserRepository;
   readonly groups: IamGroupRepository;
@@ -145,4 +159,5 @@ export interface IamStorage {
   readonly attachments: PolicyAttachmentRepository;
   readonly inlinePolicies: InlinePolicyRepository;
   readonly loginProfiles: LoginProfileRepository;
+  readonly mfaDevices: MfaDeviceRepository;
 }

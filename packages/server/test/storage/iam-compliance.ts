@@ -263,5 +263,33 @@ export function describeIamCompliance(current: () => Storage): void {
       expect(await loginProfiles.delete('AIDA1')).toBe(true);
       expect(await loginProfiles.get('AIDA1')).toBeUndefined();
     });
+
+    it('keeps one MFA device per user, claims each step once, and drops it with the user', async () => {
+      const { mfaDevices, users } = current().iam;
+      const owner = user('mfa-owner');
+      expect(await users.insert(owner)).toBe(true);
+      const device = {
+        userId: owner.userId,
+        sealedSecret: 'v1:sealed',
+        enabled: false,
+        createdAt: T0,
+        lastUsedStep: null,
+      };
+      await mfaDevices.put(device);
+      expect(await mfaDevices.get(owner.userId)).toEqual(device);
+      await mfaDevices.setEnabled(owner.userId, true);
+      expect(await mfaDevices.claimStep(owner.userId, 100)).toBe(true);
+      expect(await mfaDevices.claimStep(owner.userId, 100)).toBe(false);
+      expect(await mfaDevices.claimStep(owner.userId, 99)).toBe(false);
+      expect(await mfaDevices.claimStep(owner.userId, 101)).toBe(true);
+      expect(await mfaDevices.get(owner.userId)).toEqual({
+        ...device,
+        enabled: true,
+        lastUsedStep: 101,
+      });
+      await users.delete(owner.userName);
+      expect(await mfaDevices.get(owner.userId)).toBeUndefined();
+      expect(await mfaDevices.delete(owner.userId)).toBe(false);
+    });
   });
 }

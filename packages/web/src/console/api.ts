@@ -9,6 +9,8 @@ export interface SignedInUser {
   readonly arn: string;
   readonly csrfToken: string;
   readonly multiFactor: boolean;
+  /** The server's region (for the commands the console shows). */
+  readonly region: string;
 }
 
 export class ApiError extends Error {
@@ -59,12 +61,22 @@ export async function restoreSession(): Promise<SignedInUser | undefined> {
   return current;
 }
 
-export async function signIn(userName: string, password: string): Promise<SignedInUser> {
+export async function signIn(
+  userName: string,
+  password: string,
+  mfaCode?: string,
+  newPassword?: string,
+): Promise<SignedInUser> {
   const response = await fetch('api/sign-in', {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userName, password }),
+    body: JSON.stringify({
+      userName,
+      password,
+      ...(mfaCode === undefined ? {} : { mfaCode }),
+      ...(newPassword === undefined ? {} : { newPassword }),
+    }),
   });
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw errorOf(body, response.status);
@@ -82,6 +94,22 @@ export async function signOut(): Promise<void> {
     });
   }
   signedOut();
+}
+
+/** One of the console's own routes (`api/mfa/…`), with the CSRF header. */
+export async function consoleRoute<T = Record<string, unknown>>(
+  path: string,
+  body?: object,
+): Promise<T> {
+  const response = await fetch(`api/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', [CSRF_HEADER]: current?.csrfToken ?? '' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw errorOf(answer, response.status);
+  return answer as T;
 }
 
 /** A JSON 1.1 operation, e.g. `callJson('AmazonSSM.DescribeInstanceInformation', {})`. */

@@ -19,7 +19,8 @@ function match(hash: string): { route: Route; params: string[] } {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
   for (const route of ROUTES) {
     const found = route.pattern.exec(path);
-    if (found !== null) return { route, params: found.slice(1).map((p) => decodeURIComponent(p)) };
+    if (found !== null)
+      return { route, params: found.slice(1).map((p) => decodeURIComponent(p ?? '')) };
   }
   return { route: ROUTES[0]!, params: [] };
 }
@@ -59,7 +60,7 @@ function render(): void {
     h(
       'div',
       { class: 'user' },
-      h('span', { title: user.arn }, user.userName),
+      h('a', { href: '#/account', title: user.arn, id: 'account-link' }, user.userName),
       h(
         'button',
         {

@@ -7,6 +7,7 @@ import * as iam from './0002-iam.js';
 import * as documents from './0003-documents.js';
 import * as runCommand from './0004-run-command.js';
 import * as sessionLogsAudit from './0005-session-logs-audit.js';
+import * as consoleMfa from './0006-console-mfa.js';
 
 export * from './migration.js';
 
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   documents,
   runCommand,
   sessionLogsAudit,
+  consoleMfa,
 ];

@@ -22,13 +22,16 @@ export interface InstanceInformation {
   readonly ActivationId?: string;
 }
 
+/** How often the table refreshes itself (the agent's heartbeat is about a minute apart). */
+const REFRESH_MS = 15_000;
+
 export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge badge-${status.toLowerCase()}` }, status);
 }
 
 export const nodesPage: Page = {
   title: 'Nodes',
-  render(root, { go }) {
+  render(root, { onLeave }) {
     const search = h('input', {
       type: 'search',
       id: 'node-search',
@@ -132,8 +135,8 @@ export const nodesPage: Page = {
       );
     };
 
-    const load = async () => {
-      replace(table, notice('loading', 'Loading nodes…'));
+    const load = async (quiet = false) => {
+      if (!quiet) replace(table, notice('loading', 'Loading nodes…'));
       const filters: { Key: string; Values: string[] }[] = [];
       if (ping.value !== '') filters.push({ Key: 'PingStatus', Values: [ping.value] });
       if (platform.value !== '') filters.push({ Key: 'PlatformTypes', Values: [platform.value] });
@@ -165,7 +168,12 @@ export const nodesPage: Page = {
       h('div', { class: 'toolbar', role: 'search' }, search, tag, ping, platform, refresh),
       table,
     );
-    void go;
     void load();
+    // A page kept open all day: statuses refresh on their own, without the loading flash.
+    // Not while a keyboard user is in the table: redrawing it would take their focus away.
+    const timer = window.setInterval(() => {
+      if (!table.contains(document.activeElement)) void load(true);
+    }, REFRESH_MS);
+    onLeave(() => window.clearInterval(timer));
   },
 };

@@ -1,6 +1,6 @@
 // The sign-in form: an IAM user name and the password set with CreateLoginProfile.
 
-import { signIn } from '../api.js';
+import { ApiError, signIn } from '../api.js';
 import { h, notice, replace } from '../dom.js';
 import { errorNotice } from '../page.js';
 
@@ -21,6 +21,32 @@ export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
     required: true,
     maxlength: 128,
   });
+  const code = h('input', {
+    id: 'sign-in-code',
+    name: 'mfa-code',
+    autocomplete: 'one-time-code',
+    inputmode: 'numeric',
+    maxlength: 6,
+    pattern: '[0-9]{6}',
+  });
+  const codeRow = h(
+    'div',
+    { class: 'mfa-row', hidden: true },
+    h('label', { for: 'sign-in-code' }, 'MFA code'),
+    code,
+  );
+  const newPassword = h('input', {
+    id: 'sign-in-new-password',
+    type: 'password',
+    autocomplete: 'new-password',
+    maxlength: 128,
+  });
+  const newPasswordRow = h(
+    'div',
+    { class: 'mfa-row', hidden: true },
+    h('label', { for: 'sign-in-new-password' }, 'New password'),
+    newPassword,
+  );
   const button = h('button', { type: 'submit' }, 'Sign in');
   const form = h(
     'form',
@@ -30,6 +56,8 @@ export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
     userName,
     h('label', { for: 'sign-in-password' }, 'Password'),
     password,
+    codeRow,
+    newPasswordRow,
     button,
     status,
   );
@@ -37,12 +65,40 @@ export function renderSignIn(root: HTMLElement, onSignedIn: () => void): void {
     event.preventDefault();
     button.disabled = true;
     replace(status, notice('loading', 'Signing in…'));
-    signIn(userName.value, password.value)
+    signIn(
+      userName.value,
+      password.value,
+      codeRow.hidden ? undefined : code.value,
+      newPasswordRow.hidden ? undefined : newPassword.value,
+    )
       .then(() => onSignedIn())
       .catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'ConsolePasswordResetRequired') {
+          newPasswordRow.hidden = false;
+          replace(status, notice('empty', error.message));
+          newPassword.focus();
+          return;
+        }
+        if (error instanceof ApiError && error.code === 'ConsoleMfaRequired') {
+          codeRow.hidden = false;
+          replace(status, notice('empty', error.message));
+          code.focus();
+          return;
+        }
         replace(status, errorNotice(error));
-        password.value = '';
-        password.focus();
+        code.value = '';
+        if (
+          !newPasswordRow.hidden &&
+          error instanceof ApiError &&
+          error.code === 'PasswordPolicyViolation'
+        ) {
+          newPassword.focus();
+        } else if (codeRow.hidden) {
+          password.value = '';
+          password.focus();
+        } else {
+          code.focus();
+        }
       })
       .finally(() => {
         button.disabled = false;

@@ -6,6 +6,7 @@ import { SqlitePolicyAttachmentRepository } from './attachments.js';
 import { SqliteIamGroupRepository } from './groups.js';
 import { SqliteInlinePolicyRepository } from './inline-policies.js';
 import { SqliteLoginProfileRepository } from './login-profiles.js';
+import { SqliteMfaDeviceRepository } from './mfa-devices.js';
 import { SqliteManagedPolicyRepository } from './policies.js';
 import { SqliteIamRoleRepository } from './roles.js';
 import { SqliteIamUserRepository } from './users.js';
@@ -19,5 +20,6 @@ export function createSqliteIamStorage(db: SqliteDatabase): IamStorage {
     attachments: new SqlitePolicyAttachmentRepository(db),
     inlinePolicies: new SqliteInlinePolicyRepository(db),
     loginProfiles: new SqliteLoginProfileRepository(db),
+    mfaDevices: new SqliteMfaDeviceRepository(db),
   };
 }
