@@ -29,6 +29,8 @@ export * from './session-controller/session-manager.js';
 export * from './commands/agent.js';
 export * from './commands/register.js';
 export * from './commands/status.js';
+export * from './commands/deregister.js';
+export * from './net/proxy.js';
 export * from './commands/cli.js';
 export * from './session/index.js';
 export * from './run-command/index.js';

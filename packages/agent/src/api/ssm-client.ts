@@ -160,6 +160,30 @@ export class SsmClient {
     await this.call('UpdateInstanceInformation', body, headers);
   }
 
+  /** The node deregisters itself (uninstall); its role must allow it (OpenSSMNodeRole does). */
+  async deregisterManagedInstance(
+    credentials: TemporaryCredentials,
+    instanceId: string,
+  ): Promise<void> {
+    const body = JSON.stringify({ InstanceId: instanceId });
+    const headers = await signRequest(
+      {
+        method: 'POST',
+        url: this.url,
+        headers: {
+          'content-type': CONTENT_TYPE,
+          'x-amz-target': `${TARGET_PREFIX}DeregisterManagedInstance`,
+        },
+        body,
+      },
+      credentials,
+      this.options.region,
+      'ssm',
+      this.now(),
+    );
+    await this.call('DeregisterManagedInstance', body, headers);
+  }
+
   private callWithRsa(
     operation: string,
     body: string,

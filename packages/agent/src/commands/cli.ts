@@ -7,6 +7,7 @@ import { ConfigError, resolveAgentConfig } from '../config/agent-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { Agent, EXIT_REGISTRATION_REJECTED, type AgentDependencies } from './agent.js';
+import { deregisterNode } from './deregister.js';
 import { registerNode } from './register.js';
 import { describeStatus } from './status.js';
 
@@ -17,6 +18,7 @@ export const USAGE = `Usage:
   openssm-agent run      [--state-dir DIR] [--ca-file FILE | --ca-fingerprint SHA256]
                          [--heartbeat-interval S] [--key-rotation-days D] [--log-level LEVEL]
   openssm-agent status   [--state-dir DIR]
+  openssm-agent deregister [--state-dir DIR]   (leave the fleet: the server forgets the node)
 Every option also reads an OPENSSM_AGENT_* environment variable (see docs/configuration.md).`;
 
 export interface CliEnvironment {
@@ -64,6 +66,11 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
         const registration = await registerNode(config, log);
         // Only the id on stdout, so scripts can capture it.
         io.stdout(`${registration.instanceId}\n`);
+        return 0;
+      }
+      case 'deregister': {
+        const { instanceId } = await deregisterNode(config, log);
+        io.stdout(`${instanceId}\n`);
         return 0;
       }
       case 'status': {

@@ -7,7 +7,7 @@ import { SYSTEM_PATH } from '../session/command-runner.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger.js';
 import type { ProxySettings } from '../net/proxy.js';
 
-export const AGENT_COMMANDS = ['register', 'run', 'status'] as const;
+export const AGENT_COMMANDS = ['register', 'run', 'status', 'deregister'] as const;
 export type AgentCommand = (typeof AGENT_COMMANDS)[number];
 
 export interface AgentConfig {
@@ -51,7 +51,7 @@ export interface AgentOptionSpec {
 }
 
 const ALL: readonly AgentCommand[] = AGENT_COMMANDS;
-const CONNECTING: readonly AgentCommand[] = ['register', 'run'];
+const CONNECTING: readonly AgentCommand[] = ['register', 'run', 'deregister'];
 
 /** Every option, in the order the docs list them. */
 export const AGENT_OPTIONS = {
@@ -394,7 +394,7 @@ export function renderAgentConfigurationDocs(): string {
   return [
     '## Agent',
     '',
-    '`openssm-agent register|run|status` reads each option from its flag, else its environment',
+    '`openssm-agent register|run|status|deregister` reads each option from its flag, else its environment',
     'variable, else the default. A flag the command does not take is refused. Generated from',
     '`packages/agent/src/config/agent-config.ts`.',
     '',
