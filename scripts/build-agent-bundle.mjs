@@ -103,7 +103,11 @@ try {
   chmodSync(runtimeNode, 0o755);
   if (!values['no-strip'] && !cross) {
     // Symbols for debuggers only; the dynamic symbols native modules link against stay.
-    execFileSync('strip', [runtimeNode]);
+    try {
+      execFileSync('strip', [runtimeNode]);
+    } catch {
+      console.warn('build-agent-bundle: strip (binutils) is missing; the runtime stays unstripped');
+    }
   }
   for (const library of sharedLibraries([nodeBinary, join(ptyPrebuild, 'pty.node')])) {
     copyFileSync(library, join(top, 'runtime', 'lib', basename(library)));

@@ -12,6 +12,8 @@ import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
 import { registerCommandOutputRoute } from './http/command-output-route.js';
+import { registerAgentDistributionRoutes } from './http/agent-distribution-route.js';
+import { AgentBundleStore } from './distribution/agent-bundles.js';
 import { ensureSelfSignedTls } from './tls/self-signed.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createAccessEvaluator, createPolicyAuthorizer } from './policy/authorizer.js';
@@ -305,6 +307,21 @@ export async function startServer(
       authenticate,
       authorize,
       secureTransport,
+    });
+    registerAgentDistributionRoutes(http, {
+      bundles:
+        config.agentBundleDir === undefined
+          ? undefined
+          : new AgentBundleStore(config.agentBundleDir),
+      publicUrl: () => publicUrl,
+      ca: async () =>
+        selfSigned === undefined
+          ? undefined
+          : {
+              fingerprint: selfSigned.caFingerprint,
+              pem: await readFile(selfSigned.caPath, 'utf8'),
+            },
+      log,
     });
     registerCommandOutputRoute(http, {
       services,

@@ -15,3 +15,4 @@ export * from './aws-cli.js';
 export * from './simulated-fleet.js';
 export * from './piped-session.js';
 export * from './connect-proxy.js';
+export * from './fresh-root.js';

@@ -25,6 +25,10 @@ export interface AgentConfig {
   readonly caFile: string | undefined;
   /** Pinned SHA-256 fingerprint: 64 upper-case hex digits, no colons. */
   readonly caFingerprint: string | undefined;
+  /** register: the node's name (the activation's default name otherwise). */
+  readonly name: string | undefined;
+  /** register: tags added to the activation's (`K=V,K2=V2`). */
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
   /** register: replace an existing registration with a new identity. */
   readonly force: boolean;
   readonly heartbeatIntervalMs: number;
@@ -122,6 +126,23 @@ export const AGENT_OPTIONS = {
     commands: CONNECTING,
     description:
       "SHA-256 fingerprint (hex, colons optional) of the server's certificate or of the CA that issued it; only that certificate is accepted.",
+  },
+  name: {
+    flag: '--name',
+    env: 'OPENSSM_AGENT_NAME',
+    kind: 'string',
+    default: undefined,
+    commands: ['register'],
+    description: "The node's name (default: the activation's default instance name).",
+  },
+  tags: {
+    flag: '--tags',
+    env: 'OPENSSM_AGENT_TAGS',
+    kind: 'string',
+    default: undefined,
+    commands: ['register'],
+    description:
+      "Tags for the node, `Key=Value,Key2=Value2`, added to the activation's (which win on a shared key).",
   },
   force: {
     flag: '--force',
@@ -323,6 +344,8 @@ export function resolveAgentConfig(
     region,
     caFile: caFile === undefined ? undefined : resolve(cwd, caFile),
     caFingerprint: pin === undefined ? undefined : normalizeFingerprint(pin),
+    name: text('name'),
+    tags: parseTags(text('tags')),
     force: bool('force'),
     heartbeatIntervalMs: millis('heartbeatInterval'),
     keyRotationDays,
@@ -356,6 +379,25 @@ function assertServerUrl(value: string): void {
       `--server must be an http(s) origin without a path, such as https://ssm.example.com:8443, got ${value}`,
     );
   }
+}
+
+/** `K=V,K2=V2` → tags; AWS's tag grammar, at most 50. */
+function parseTags(given: string | undefined): { key: string; value: string }[] {
+  if (given === undefined || given.trim() === '') return [];
+  const tags = given.split(',').map((pair) => {
+    const at = pair.indexOf('=');
+    const key = at <= 0 ? '' : pair.slice(0, at).trim();
+    const value = at <= 0 ? '' : pair.slice(at + 1).trim();
+    if (
+      !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) ||
+      !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value)
+    ) {
+      throw new ConfigError(`--tags wants Key=Value pairs separated by commas, got "${pair}"`);
+    }
+    return { key, value };
+  });
+  if (tags.length > 50) throw new ConfigError('--tags: at most 50 tags');
+  return tags;
 }
 
 /** A proxy is an http:// origin (CONNECT carries TLS to the server); a bare host:port is taken as http. */

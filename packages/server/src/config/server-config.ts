@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly sessionMinuteMs: number;
   /** Most bytes of full command output kept per invocation (every step, both streams). */
   readonly maxCommandOutputBytes: number;
+  /** Agent bundles served at /agent/… and by /install.sh (absolute path), or none. */
+  readonly agentBundleDir: string | undefined;
 }
 
 type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'integer' | 'bytes';
@@ -157,6 +159,14 @@ export const SERVER_OPTIONS = {
     description:
       'Most full stdout/stderr kept per Run Command invocation (every step, both streams), in bytes or with KiB, MiB or GiB; what exceeds it is cut with a marker.',
   },
+  agentBundleDir: {
+    flag: '--agent-bundle-dir',
+    env: 'OPENSSM_AGENT_BUNDLE_DIR',
+    kind: 'string',
+    default: undefined,
+    description:
+      'Directory of agent bundles made by `npm run build:agent-bundle` (VERSION/linux-ARCH/openssm-agent.tar.gz); the newest is served at /agent/latest and installed by /install.sh (docs/install.md).',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof SERVER_OPTIONS;
@@ -266,6 +276,8 @@ export function resolveServerConfig(
     auditDigestIntervalSeconds: integer('auditDigestInterval', 1, 86_400),
     sessionMinuteMs: integer('sessionMinuteMs', 1, 60_000),
     maxCommandOutputBytes,
+    agentBundleDir:
+      text('agentBundleDir') === undefined ? undefined : resolve(cwd, text('agentBundleDir')!),
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {
