@@ -172,6 +172,14 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
       await session.stop();
     }
 
+    const status = await machine.run('/opt/openssm-agent/bin/openssm-agent status');
+    expect(status.stdout).toContain(`Instance ID: ${instanceId}`);
+    expect(status.stdout).toContain(`Server: ${server.url}`);
+    expect(status.stdout).toMatch(/^Version: \d+\.\d+\.\d+$/m);
+    expect(status.stdout).toMatch(
+      /^Agent: running \(pid \d+, version [\d.]+\), connected to the server since /m,
+    );
+
     // Again: nothing to download, the same registration, the agent restarted and online.
     const installed = await tree(machine.dir);
     const second = await bootstrap();

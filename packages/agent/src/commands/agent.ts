@@ -35,7 +35,8 @@ import type { ProcessSpawner } from '../session/session-process.js';
 import type { UserDirectory } from '../session/user-directory.js';
 import { SessionManager } from '../session-controller/session-manager.js';
 import { AgentState, type Registration } from '../state/agent-state.js';
-import { AGENT_VERSION } from '../version.js';
+import { removeRuntimeStatus, writeRuntimeStatus } from '../state/runtime-status.js';
+import { AGENT_VERSION, PACKAGE_VERSION } from '../version.js';
 
 /** How long stop() waits for sessions to end and be reported before closing the channels. */
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -104,6 +105,7 @@ export class Agent {
 
   private constructor(
     readonly registration: Registration,
+    private readonly stateDir: string,
     private readonly log: Logger,
     private readonly shutdownTimeoutMs: number,
     parts: {
@@ -164,6 +166,16 @@ export class Agent {
     const mgs = new MessageGatewayClient({ serverUrl, region, http, tls, credentials });
     let dispatch: (message: DecodedAgentMessage) => void = () => undefined;
     let connected: () => void = () => undefined;
+    const reportConnection = (isConnected: boolean): void => {
+      writeRuntimeStatus(config.stateDir, {
+        pid: process.pid,
+        version: PACKAGE_VERSION,
+        connected: isConnected,
+        since: new Date().toISOString(),
+      }).catch((error: unknown) =>
+        log.debug('runtime status not written', { error: formatAgentError(error) }),
+      );
+    };
     const control = new ControlChannel({
       instanceId,
       mgs,
@@ -173,7 +185,11 @@ export class Agent {
       ...(random === undefined ? {} : { random }),
       log,
       onMessage: (message) => dispatch(message),
-      onConnected: () => connected(),
+      onConnected: () => {
+        reportConnection(true);
+        connected();
+      },
+      onDisconnected: () => reportConnection(false),
     });
     const completions = new TaskCompletionReporter({
       control,
@@ -231,14 +247,21 @@ export class Agent {
       ...(deps.replyRetry === undefined ? {} : { replyRetry: deps.replyRetry }),
       ...(random === undefined ? {} : { random }),
     });
-    const agent = new Agent(registration, log, deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS, {
-      control,
-      sessions,
-      completions,
-      credentials,
-      heartbeat,
-      runCommand,
-    });
+    reportConnection(false);
+    const agent = new Agent(
+      registration,
+      config.stateDir,
+      log,
+      deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS,
+      {
+        control,
+        sessions,
+        completions,
+        credentials,
+        heartbeat,
+        runCommand,
+      },
+    );
     self.agent = agent;
     dispatch = (message) => agent.dispatch(message);
     connected = () => runCommand.connected();
@@ -283,6 +306,7 @@ export class Agent {
       await this.runCommand.stop();
       await this.control.stop();
       this.credentials.stop();
+      await removeRuntimeStatus(this.stateDir).catch(() => undefined);
       this.log.info('agent stopped');
       this.resolveExit(code);
     })();
