@@ -50,6 +50,7 @@ import { createDirectoryObjectStore, type ObjectStore } from './logs/object-stor
 import { createLogService, type LogService } from './services/log-service.js';
 import { createRecordingService } from './services/recording-service.js';
 import { createSessionLogging } from './services/session-logging.js';
+import { deregisterUnseenNodes } from './services/node-lifecycle.js';
 import { openSqliteStorage } from './storage/index.js';
 import type { Storage } from './storage/repositories.js';
 
@@ -67,7 +68,7 @@ export interface RunningServer {
   readonly services: Services;
   readonly storage: Storage;
   /** Runs the retention sweeps now (they also run hourly); returns what was deleted. */
-  runMaintenance(): Promise<{ recordings: number; logEvents: number }>;
+  runMaintenance(): Promise<{ recordings: number; logEvents: number; nodesDeregistered?: number }>;
   /** Waits until the recordings of ended sessions are written. */
   recordingsSettled(): Promise<void>;
   close(): Promise<void>;
@@ -245,6 +246,7 @@ export async function startServer(
         publicKeyPem: signer.publicKeyPem,
         keyFingerprint: signer.fingerprint,
       },
+      nodeLifecycle: { inactiveAfterMs: config.nodeInactiveAfterSeconds * 1000 },
     };
     await engine.start();
     const audit: AuditSink = trail;
@@ -369,7 +371,20 @@ export async function startServer(
               },
               (sessionId) => gateway.isMonitoring(sessionId),
             );
-      return { recordings: deleted, logEvents };
+      if (config.nodeDeregisterAfterSeconds === 0) return { recordings: deleted, logEvents };
+      const nodes = await deregisterUnseenNodes(
+        {
+          identity,
+          instances,
+          sessions: services.sessions,
+          commands: services.commands,
+          connections,
+          audit: (event) => void trail.recordServiceEvent(event),
+        },
+        config.nodeDeregisterAfterSeconds * 1000,
+        now(),
+      );
+      return { recordings: deleted, logEvents, nodesDeregistered: nodes.length };
     };
     const maintenance = setInterval(() => {
       runMaintenance().catch((error: unknown) =>

@@ -93,6 +93,13 @@ export const AUDIT_EVENTS = {
     summary:
       'A session recording was deleted by the retention policy (--recording-retention-days).',
   },
+  NodeAutoDeregistered: {
+    code: 'OS3005W',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'ssm.amazonaws.com',
+    summary:
+      'A managed node unseen for longer than --node-deregister-after was deregistered by the sweep (credentials revoked).',
+  },
   AuditDigest: {
     code: 'OS4000I',
     eventType: 'AwsServiceEvent',

@@ -30,6 +30,10 @@ export interface ServerConfig {
   readonly sessionMinuteMs: number;
   /** Most bytes of full command output kept per invocation (every step, both streams). */
   readonly maxCommandOutputBytes: number;
+  /** A node unseen this long (seconds) is Inactive; 0 never. */
+  readonly nodeInactiveAfterSeconds: number;
+  /** A node unseen this long (seconds) is deregistered by the maintenance sweep; 0 never. */
+  readonly nodeDeregisterAfterSeconds: number;
   /** Agent bundles served at /agent/… and by /install.sh (absolute path), or none. */
   readonly agentBundleDir: string | undefined;
 }
@@ -159,6 +163,22 @@ export const SERVER_OPTIONS = {
     description:
       'Most full stdout/stderr kept per Run Command invocation (every step, both streams), in bytes or with KiB, MiB or GiB; what exceeds it is cut with a marker.',
   },
+  nodeInactiveAfter: {
+    flag: '--node-inactive-after',
+    env: 'OPENSSM_NODE_INACTIVE_AFTER',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Seconds a node may go unseen (no control channel, no heartbeat) before DescribeInstanceInformation shows it Inactive instead of ConnectionLost; at least 600. 0 never.',
+  },
+  nodeDeregisterAfter: {
+    flag: '--node-deregister-after',
+    env: 'OPENSSM_NODE_DEREGISTER_AFTER',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Seconds a node may go unseen before the hourly sweep deregisters it (credentials revoked, audited as NodeAutoDeregistered); at least 3600. 0 never (Auto Scaling fleets: a few days).',
+  },
   agentBundleDir: {
     flag: '--agent-bundle-dir',
     env: 'OPENSSM_AGENT_BUNDLE_DIR',
@@ -259,6 +279,16 @@ export function resolveServerConfig(
     );
   }
   const maxCommandOutputBytes = parseBytes(text('maxCommandOutput')!);
+  // Shorter would mark nodes between two heartbeats (every 5 minutes) as gone.
+  const zeroOrAtLeast = (name: OptionName, min: number): number => {
+    const value = integer(name, 0, 10 * 365 * 86_400);
+    if (value !== 0 && value < min) {
+      throw new ConfigError(
+        `${SERVER_OPTIONS[name].flag} must be 0 (never) or at least ${String(min)} seconds, got ${String(value)}`,
+      );
+    }
+    return value;
+  };
   const config: ServerConfig = {
     dataDir: resolve(cwd, text('dataDir')!),
     listenHost,
@@ -276,6 +306,8 @@ export function resolveServerConfig(
     auditDigestIntervalSeconds: integer('auditDigestInterval', 1, 86_400),
     sessionMinuteMs: integer('sessionMinuteMs', 1, 60_000),
     maxCommandOutputBytes,
+    nodeInactiveAfterSeconds: zeroOrAtLeast('nodeInactiveAfter', 600),
+    nodeDeregisterAfterSeconds: zeroOrAtLeast('nodeDeregisterAfter', 3600),
     agentBundleDir:
       text('agentBundleDir') === undefined ? undefined : resolve(cwd, text('agentBundleDir')!),
   };

@@ -45,6 +45,8 @@ export interface Services {
   readonly recordings: RecordingService;
   readonly audit: AuditReader;
   readonly commands: CommandService;
+  /** When an unseen node counts as Inactive (0: never), issue 9. */
+  readonly nodeLifecycle: { readonly inactiveAfterMs: number };
 }
 
 /** `arn:…:logs:<region>:<account>:log-group:<name>`, as IAM policies name log groups. */
