@@ -6,7 +6,16 @@
 // leaves the machine as it was.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, lstat } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,6 +96,22 @@ async function tree(dir: string, prefix = ''): Promise<string[]> {
   return paths.sort();
 }
 
+/** Agent processes running inside the machine (their root is its directory). */
+async function agentProcesses(): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const root = await readlink(`/proc/${entry}/root`);
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
+      if (root === machine.dir && cmdline.includes('openssm-agent.mjs')) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to look at
+    }
+  }
+  return found;
+}
+
 async function nodesTagged(value: string) {
   const listed = await ssm.send(
     new DescribeInstanceInformationCommand({ Filters: [{ Key: 'tag:Fleet', Values: [value] }] }),
@@ -165,13 +190,15 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     });
     try {
       session.type('echo fresh-$((6*7)) as $(id -un)');
-      await session.waitFor(/^fresh-42 as ssm-user\r?$/m, 'the shell on the fresh machine');
+      // (a prompt may share the line: the line was typed before the shell printed one)
+      await session.waitFor(/fresh-42 as ssm-user\r?$/m, 'the shell on the fresh machine');
       session.type('exit');
       expect(await session.exited).toBe(0);
     } finally {
       await session.stop();
     }
 
+    expect(await agentProcesses()).toHaveLength(1);
     const status = await machine.run('/opt/openssm-agent/bin/openssm-agent status');
     expect(status.stdout).toContain(`Instance ID: ${instanceId}`);
     expect(status.stdout).toContain(`Server: ${server.url}`);
@@ -191,6 +218,43 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
       'the agent to reconnect after the re-run',
     );
     expect((await tree(machine.dir)).filter((path) => !installed.includes(path))).toEqual([]);
+    // The old agent was stopped, not left beside the new one.
+    expect(await agentProcesses()).toHaveLength(1);
+
+    // The server starts advertising a newer agent: `openssm-agent update` verifies and swaps the
+    // bundle, the supervisor restarts the agent from it, and the node keeps its identity.
+    const [major, minor, patch] = (
+      JSON.parse(await readFile(join(ROOT, 'packages/agent/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version
+      .split('.')
+      .map(Number);
+    const next = `${major}.${minor}.${patch! + 1}`;
+    await execFileAsync('node', [
+      join(ROOT, 'scripts/build-agent-bundle.mjs'),
+      '--out',
+      join(workDir, 'bundles'),
+      '--version',
+      next,
+    ]);
+    const updated = await machine.run('/opt/openssm-agent/bin/openssm-agent update');
+    expect(updated.stdout.trim()).toBe(`updated ${major}.${minor}.${patch} -> ${next}`);
+    await pollUntil(
+      async () =>
+        (await machine.run('/opt/openssm-agent/bin/openssm-agent status')).stdout.includes(
+          `Agent: running (pid`,
+        ) &&
+        (await machine.run('/opt/openssm-agent/bin/openssm-agent status')).stdout.includes(
+          `version ${next}), connected to the server`,
+        ),
+      'the updated agent to run and connect',
+      30_000,
+      250,
+    );
+    expect(await nodesTagged('fresh')).toEqual([
+      expect.objectContaining({ InstanceId: instanceId, PingStatus: 'Online' }),
+    ]);
 
     const pids = await Promise.all(
       ['agent.pid', 'supervisor.pid'].map(async (file) =>
@@ -203,6 +267,7 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     expect(uninstall.stderr).toContain('uninstalled');
     expect(await nodesTagged('fresh')).toEqual([]);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    expect(await agentProcesses()).toEqual([]);
     // Back to how it was, but for what useradd/userdel leave on any machine: the backups of the
     // files they edit and their lock file.
     const after = (await tree(machine.dir)).filter(

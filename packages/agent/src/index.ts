@@ -30,6 +30,7 @@ export * from './commands/agent.js';
 export * from './commands/register.js';
 export * from './commands/status.js';
 export * from './commands/deregister.js';
+export * from './commands/update.js';
 export * from './net/proxy.js';
 export * from './commands/cli.js';
 export * from './session/index.js';

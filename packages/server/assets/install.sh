@@ -128,7 +128,8 @@ stop_agent() {
 # would, and stops for good on exit status 78 (the server refuses this node).
 supervise() {
   while :; do
-    agent run &
+    # Not through the agent() function: $! must be the launcher, which execs into the agent.
+    "$PREFIX/bin/openssm-agent" run &
     echo $! >"$RUN_DIR/agent.pid"
     status=0
     wait $! || status=$?

@@ -7,7 +7,7 @@ import { SYSTEM_PATH } from '../session/command-runner.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger.js';
 import type { ProxySettings } from '../net/proxy.js';
 
-export const AGENT_COMMANDS = ['register', 'run', 'status', 'deregister'] as const;
+export const AGENT_COMMANDS = ['register', 'run', 'status', 'deregister', 'update'] as const;
 export type AgentCommand = (typeof AGENT_COMMANDS)[number];
 
 export interface AgentConfig {
@@ -39,6 +39,10 @@ export interface AgentConfig {
   readonly reconnectCapMs: number;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment (lower case wins, as curl's). */
   readonly proxy: ProxySettings;
+  /** Where install.sh put the agent bundle (update swaps it). */
+  readonly installDir: string;
+  /** run: check the server's advertised version and update (then restart) on its own. */
+  readonly autoUpdate: boolean;
   /** What sessions start from (PATH, LANG); the session adds HOME, USER, SHELL, TERM. */
   readonly sessionEnvironment: Readonly<Record<string, string>>;
 }
@@ -55,7 +59,7 @@ export interface AgentOptionSpec {
 }
 
 const ALL: readonly AgentCommand[] = AGENT_COMMANDS;
-const CONNECTING: readonly AgentCommand[] = ['register', 'run', 'deregister'];
+const CONNECTING: readonly AgentCommand[] = ['register', 'run', 'deregister', 'update'];
 
 /** Every option, in the order the docs list them. */
 export const AGENT_OPTIONS = {
@@ -152,6 +156,23 @@ export const AGENT_OPTIONS = {
     commands: ['register'],
     description:
       'Register again over an existing registration, as a new node (new key and fingerprint).',
+  },
+  installDir: {
+    flag: '--install-dir',
+    env: 'OPENSSM_AGENT_INSTALL_DIR',
+    kind: 'string',
+    default: '/opt/openssm-agent',
+    commands: ['update', 'run'],
+    description: 'Where install.sh installed the agent bundle; `update` replaces it.',
+  },
+  autoUpdate: {
+    flag: '--auto-update',
+    env: 'OPENSSM_AGENT_AUTO_UPDATE',
+    kind: 'boolean',
+    default: false,
+    commands: ['run'],
+    description:
+      "Opt-in: every 6 hours (and a minute after start) install the server's newer agent bundle, verified, and restart; the registration is kept.",
   },
   heartbeatInterval: {
     flag: '--heartbeat-interval',
@@ -354,6 +375,8 @@ export function resolveAgentConfig(
     reconnectBaseMs,
     reconnectCapMs,
     proxy,
+    installDir: resolve(cwd, text('installDir') ?? AGENT_OPTIONS.installDir.default),
+    autoUpdate: bool('autoUpdate'),
     sessionEnvironment: Object.freeze(sessionEnvironment),
   };
   return Object.freeze(config);
@@ -436,7 +459,7 @@ export function renderAgentConfigurationDocs(): string {
   return [
     '## Agent',
     '',
-    '`openssm-agent register|run|status|deregister` reads each option from its flag, else its environment',
+    '`openssm-agent register|run|status|deregister|update` reads each option from its flag, else its environment',
     'variable, else the default. A flag the command does not take is refused. Generated from',
     '`packages/agent/src/config/agent-config.ts`.',
     '',
