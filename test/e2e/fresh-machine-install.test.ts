@@ -120,7 +120,7 @@ async function nodesTagged(value: string) {
 }
 
 describe.skipIf(!canRun)('installing on a fresh machine', () => {
-  it('installs, registers, starts and serves a session; re-running is harmless; uninstall leaves nothing', async () => {
+  it('installs, registers, starts and serves a session; re-running is harmless; update keeps the node; uninstall leaves nothing', async () => {
     onTestFailed(async () => {
       const log = await readFile(join(machine.dir, 'var/log/openssm-agent.log'), 'utf8').catch(
         () => '(no log)',
@@ -252,9 +252,16 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
       30_000,
       250,
     );
-    expect(await nodesTagged('fresh')).toEqual([
-      expect.objectContaining({ InstanceId: instanceId, PingStatus: 'Online' }),
-    ]);
+    // The same node, now reporting the version the server advertises.
+    await pollUntil(async () => {
+      const nodes = await nodesTagged('fresh');
+      return (
+        nodes.length === 1 &&
+        nodes[0]!.InstanceId === instanceId &&
+        nodes[0]!.AgentVersion === `${next}.0` &&
+        nodes[0]!.IsLatestVersion === true
+      );
+    }, 'the node to report the advertised version');
 
     const pids = await Promise.all(
       ['agent.pid', 'supervisor.pid'].map(async (file) =>

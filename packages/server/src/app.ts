@@ -210,6 +210,8 @@ export async function startServer(
       audit: auditEvent,
       identity,
     });
+    const agentBundles =
+      config.agentBundleDir === undefined ? undefined : new AgentBundleStore(config.agentBundleDir);
     const services: Services = {
       identity,
       activations: createActivationService(storage.activations),
@@ -246,7 +248,10 @@ export async function startServer(
         publicKeyPem: signer.publicKeyPem,
         keyFingerprint: signer.fingerprint,
       },
-      nodeLifecycle: { inactiveAfterMs: config.nodeInactiveAfterSeconds * 1000 },
+      nodeLifecycle: {
+        inactiveAfterMs: config.nodeInactiveAfterSeconds * 1000,
+        latestAgentVersion: async () => (await agentBundles?.latest())?.version,
+      },
     };
     await engine.start();
     const audit: AuditSink = trail;
@@ -311,10 +316,7 @@ export async function startServer(
       secureTransport,
     });
     registerAgentDistributionRoutes(http, {
-      bundles:
-        config.agentBundleDir === undefined
-          ? undefined
-          : new AgentBundleStore(config.agentBundleDir),
+      bundles: agentBundles,
       publicUrl: () => publicUrl,
       ca: async () =>
         selfSigned === undefined

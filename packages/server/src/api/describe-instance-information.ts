@@ -49,8 +49,14 @@ export const describeInstanceInformation = defineOperation({
       withPingStatus(filter, pingStatuses, services, now),
       page,
     );
+    // Agents report four numbers (0.1.0.0); bundles are versioned with three.
+    const latest = await services.nodeLifecycle.latestAgentVersion();
     const rows = result.items.map((instance) =>
-      describe(instance, pingStatus(services, instance, now)),
+      describe(
+        instance,
+        pingStatus(services, instance, now),
+        latest !== undefined && instance.agentVersion === `${latest}.0`,
+      ),
     );
     return { InstanceInformationList: rows, ...nextToken(result.nextCursor) };
   },
@@ -137,7 +143,7 @@ function pingStatus(services: Services, instance: ManagedInstanceRecord, now: nu
   return seen < inactiveSince(services, now) ? 'Inactive' : 'ConnectionLost';
 }
 
-function describe(instance: ManagedInstanceRecord, ping: PingStatus) {
+function describe(instance: ManagedInstanceRecord, ping: PingStatus, isLatestVersion: boolean) {
   return {
     InstanceId: instance.instanceId,
     PingStatus: ping,
@@ -145,7 +151,7 @@ function describe(instance: ManagedInstanceRecord, ping: PingStatus) {
       ? {}
       : { LastPingDateTime: epochSeconds(instance.lastPingAt) }),
     ...(instance.agentVersion === '' ? {} : { AgentVersion: instance.agentVersion }),
-    IsLatestVersion: false,
+    IsLatestVersion: isLatestVersion,
     ...(instance.platformType === null ? {} : { PlatformType: instance.platformType }),
     PlatformName: instance.platformName,
     PlatformVersion: instance.platformVersion,
