@@ -23,6 +23,7 @@ import {
   startTestServer,
   type TestServer,
 } from '@openssm/testkit';
+import { AgentState, SsmClient, createHttpClient } from '@openssm/agent';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
@@ -213,6 +214,40 @@ describe('openssm activation create --fleet', () => {
         { Key: 'Role', Value: 'web' },
       ]),
     );
+  }, 30_000);
+});
+
+describe('openssm-agent deregister (uninstall)', () => {
+  it('lets a node deregister itself and no other node', async () => {
+    const activation = await ssm.send(
+      new CreateActivationCommand({ IamRole: 'OpenSSMNodeRole', RegistrationLimit: 2 }),
+    );
+    const leaving = join(workDir, 'leaving');
+    const staying = join(workDir, 'staying');
+    const leavingId = (await agentRegister(activation, leaving)).stdout.trim();
+    const stayingId = (await agentRegister(activation, staying)).stdout.trim();
+
+    // With its own credentials, the leaving node tries to deregister the other one: denied.
+    const state = new AgentState(leaving);
+    const registration = (await state.readRegistration())!;
+    const client = new SsmClient({
+      serverUrl: server.url,
+      region: server.region,
+      http: createHttpClient(undefined),
+    });
+    const credentials = await client.requestManagedInstanceRoleToken(
+      { instanceId: leavingId, privateKey: await state.readPrivateKey() },
+      registration.fingerprint,
+    );
+    await expect(client.deregisterManagedInstance(credentials, stayingId)).rejects.toMatchObject({
+      awsCode: 'AccessDeniedException',
+    });
+
+    const { stdout } = await execFileAsync(AGENT, ['deregister', '--state-dir', leaving]);
+    expect(stdout.trim()).toBe(leavingId);
+    await expect(readFile(join(leaving, 'registration.json'))).rejects.toThrow();
+    const listed = await ssm.send(new DescribeInstanceInformationCommand({}));
+    expect(listed.InstanceInformationList?.map((node) => node.InstanceId)).toEqual([stayingId]);
   }, 30_000);
 });
 

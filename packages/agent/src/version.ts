@@ -3,10 +3,14 @@
 
 import { readFileSync } from 'node:fs';
 
+/** Set by the bundle build (scripts/build-agent-bundle.mjs), where no package.json ships. */
+declare const OPENSSM_BUNDLED_VERSION: string | undefined;
+
 /** src/ and dist/ both sit one level below the package root. */
 const PACKAGE_JSON = new URL('../package.json', import.meta.url);
 
-export const PACKAGE_VERSION = readPackageVersion();
+export const PACKAGE_VERSION =
+  typeof OPENSSM_BUNDLED_VERSION === 'string' ? OPENSSM_BUNDLED_VERSION : readPackageVersion();
 
 /** `0.1.0` → `0.1.0.0`; a pre-release suffix is dropped (the API wants digits and dots). */
 export const AGENT_VERSION = toAgentVersion(PACKAGE_VERSION);

@@ -5,7 +5,13 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentState, describeStatus, generateNodeKey, type Registration } from '../src/index.js';
+import {
+  AgentState,
+  PACKAGE_VERSION,
+  describeStatus,
+  generateNodeKey,
+  type Registration,
+} from '../src/index.js';
 
 let dir: string;
 beforeEach(() => {
@@ -55,6 +61,8 @@ describe('describeStatus', () => {
     expect(report.lines).toEqual([
       `State directory: ${dir}`,
       'Instance ID: mi-0123456789abcdef0',
+      `Version: ${PACKAGE_VERSION}`,
+      'Agent: not running',
       'Server: https://ssm.example.com',
       'Region: eu-west-1',
       'TLS trust: system CAs',

@@ -12,6 +12,8 @@ import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
 import { registerCommandOutputRoute } from './http/command-output-route.js';
+import { registerAgentDistributionRoutes } from './http/agent-distribution-route.js';
+import { AgentBundleStore } from './distribution/agent-bundles.js';
 import { ensureSelfSignedTls } from './tls/self-signed.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createAccessEvaluator, createPolicyAuthorizer } from './policy/authorizer.js';
@@ -48,6 +50,7 @@ import { createDirectoryObjectStore, type ObjectStore } from './logs/object-stor
 import { createLogService, type LogService } from './services/log-service.js';
 import { createRecordingService } from './services/recording-service.js';
 import { createSessionLogging } from './services/session-logging.js';
+import { deregisterUnseenNodes } from './services/node-lifecycle.js';
 import { openSqliteStorage } from './storage/index.js';
 import { withConsoleSessions } from './console/console-authenticator.js';
 import { registerConsoleRoutes } from './console/console-routes.js';
@@ -70,7 +73,7 @@ export interface RunningServer {
   readonly services: Services;
   readonly storage: Storage;
   /** Runs the retention sweeps now (they also run hourly); returns what was deleted. */
-  runMaintenance(): Promise<{ recordings: number; logEvents: number }>;
+  runMaintenance(): Promise<{ recordings: number; logEvents: number; nodesDeregistered?: number }>;
   /** Waits until the recordings of ended sessions are written. */
   recordingsSettled(): Promise<void>;
   close(): Promise<void>;
@@ -213,6 +216,8 @@ export async function startServer(
       audit: auditEvent,
       identity,
     });
+    const agentBundles =
+      config.agentBundleDir === undefined ? undefined : new AgentBundleStore(config.agentBundleDir);
     const services: Services = {
       identity,
       activations: createActivationService(storage.activations),
@@ -248,6 +253,10 @@ export async function startServer(
         head: () => storage.audit.head(),
         publicKeyPem: signer.publicKeyPem,
         keyFingerprint: signer.fingerprint,
+      },
+      nodeLifecycle: {
+        inactiveAfterMs: config.nodeInactiveAfterSeconds * 1000,
+        latestAgentVersion: async () => (await agentBundles?.latest())?.version,
       },
     };
     await engine.start();
@@ -317,6 +326,18 @@ export async function startServer(
       authenticate,
       authorize,
       secureTransport,
+    });
+    registerAgentDistributionRoutes(http, {
+      bundles: agentBundles,
+      publicUrl: () => publicUrl,
+      ca: async () =>
+        selfSigned === undefined
+          ? undefined
+          : {
+              fingerprint: selfSigned.caFingerprint,
+              pem: await readFile(selfSigned.caPath, 'utf8'),
+            },
+      log,
     });
     registerCommandOutputRoute(http, {
       services,
@@ -388,7 +409,20 @@ export async function startServer(
               },
               (sessionId) => gateway.isMonitoring(sessionId),
             );
-      return { recordings: deleted, logEvents };
+      if (config.nodeDeregisterAfterSeconds === 0) return { recordings: deleted, logEvents };
+      const nodes = await deregisterUnseenNodes(
+        {
+          identity,
+          instances,
+          sessions: services.sessions,
+          commands: services.commands,
+          connections,
+          audit: (event) => void trail.recordServiceEvent(event),
+        },
+        config.nodeDeregisterAfterSeconds * 1000,
+        now(),
+      );
+      return { recordings: deleted, logEvents, nodesDeregistered: nodes.length };
     };
     const maintenance = setInterval(() => {
       runMaintenance().catch((error: unknown) =>

@@ -20,3 +20,4 @@ export * from './piped-session.js';
 export * from './connect-proxy.js';
 export * from './private-sshd.js';
 export * from './totp.js';
+export * from './fresh-root.js';

@@ -26,6 +26,10 @@ export interface RegisterInput {
   /** base64 DER SubjectPublicKeyInfo. */
   readonly publicKey: string;
   readonly fingerprint: string;
+  /** OpenSSM: the node's name instead of the activation's default. */
+  readonly instanceName?: string;
+  /** OpenSSM: tags besides the activation's (whose keys they may not override). */
+  readonly tags?: readonly { readonly key: string; readonly value: string }[];
 }
 
 export interface RoleToken extends TemporaryCredentials {
@@ -68,6 +72,11 @@ export class SsmClient {
       PublicKey: input.publicKey,
       PublicKeyType: 'Rsa',
       Fingerprint: input.fingerprint,
+      // OpenSSM's additions, sent only when given (the installer's --name and --tags).
+      ...(input.instanceName === undefined ? {} : { InstanceName: input.instanceName }),
+      ...(input.tags === undefined || input.tags.length === 0
+        ? {}
+        : { Tags: input.tags.map(({ key, value }) => ({ Key: key, Value: value })) }),
     });
     // Unsigned by design: the activation code is the credential (ssm-wire §9.1).
     const result = await this.call('RegisterManagedInstance', body, {
@@ -158,6 +167,30 @@ export class SsmClient {
       this.now(),
     );
     await this.call('UpdateInstanceInformation', body, headers);
+  }
+
+  /** The node deregisters itself (uninstall); its role must allow it (OpenSSMNodeRole does). */
+  async deregisterManagedInstance(
+    credentials: TemporaryCredentials,
+    instanceId: string,
+  ): Promise<void> {
+    const body = JSON.stringify({ InstanceId: instanceId });
+    const headers = await signRequest(
+      {
+        method: 'POST',
+        url: this.url,
+        headers: {
+          'content-type': CONTENT_TYPE,
+          'x-amz-target': `${TARGET_PREFIX}DeregisterManagedInstance`,
+        },
+        body,
+      },
+      credentials,
+      this.options.region,
+      'ssm',
+      this.now(),
+    );
+    await this.call('DeregisterManagedInstance', body, headers);
   }
 
   private callWithRsa(

@@ -35,11 +35,17 @@ import { ensureUser } from '../session/ensure-user.js';
 import type { ProcessSpawner } from '../session/session-process.js';
 import type { UserDirectory } from '../session/user-directory.js';
 import { SessionManager } from '../session-controller/session-manager.js';
+import { updateAgent } from './update.js';
 import { AgentState, type Registration } from '../state/agent-state.js';
-import { AGENT_VERSION } from '../version.js';
+import { removeRuntimeStatus, writeRuntimeStatus } from '../state/runtime-status.js';
+import { AGENT_VERSION, PACKAGE_VERSION } from '../version.js';
 
 /** How long stop() waits for sessions to end and be reported before closing the channels. */
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Automatic update: first look a minute after start, then every 6 hours. */
+const AUTO_UPDATE_FIRST_CHECK_MS = 60_000;
+const AUTO_UPDATE_INTERVAL_MS = 6 * 60 * 60_000;
 
 /** Exit status when the server refuses this node: EX_CONFIG, so a service manager stops retrying. */
 export const EXIT_REGISTRATION_REJECTED = 78;
@@ -105,6 +111,7 @@ export class Agent {
 
   private constructor(
     readonly registration: Registration,
+    private readonly config: AgentConfig,
     private readonly log: Logger,
     private readonly shutdownTimeoutMs: number,
     parts: {
@@ -165,6 +172,16 @@ export class Agent {
     const mgs = new MessageGatewayClient({ serverUrl, region, http, tls, credentials });
     let dispatch: (message: DecodedAgentMessage) => void = () => undefined;
     let connected: () => void = () => undefined;
+    const reportConnection = (isConnected: boolean): void => {
+      writeRuntimeStatus(config.stateDir, {
+        pid: process.pid,
+        version: PACKAGE_VERSION,
+        connected: isConnected,
+        since: new Date().toISOString(),
+      }).catch((error: unknown) =>
+        log.debug('runtime status not written', { error: formatAgentError(error) }),
+      );
+    };
     const control = new ControlChannel({
       instanceId,
       mgs,
@@ -174,7 +191,11 @@ export class Agent {
       ...(random === undefined ? {} : { random }),
       log,
       onMessage: (message) => dispatch(message),
-      onConnected: () => connected(),
+      onConnected: () => {
+        reportConnection(true);
+        connected();
+      },
+      onDisconnected: () => reportConnection(false),
     });
     const completions = new TaskCompletionReporter({
       control,
@@ -233,14 +254,21 @@ export class Agent {
       ...(deps.replyRetry === undefined ? {} : { replyRetry: deps.replyRetry }),
       ...(random === undefined ? {} : { random }),
     });
-    const agent = new Agent(registration, log, deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS, {
-      control,
-      sessions,
-      completions,
-      credentials,
-      heartbeat,
-      runCommand,
-    });
+    reportConnection(false);
+    const agent = new Agent(
+      registration,
+      config,
+      log,
+      deps.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS,
+      {
+        control,
+        sessions,
+        completions,
+        credentials,
+        heartbeat,
+        runCommand,
+      },
+    );
     self.agent = agent;
     dispatch = (message) => agent.dispatch(message);
     connected = () => runCommand.connected();
@@ -258,6 +286,7 @@ export class Agent {
     await this.credentials.start();
     this.heartbeat.start();
     this.control.start();
+    if (this.config.autoUpdate) this.scheduleUpdate(AUTO_UPDATE_FIRST_CHECK_MS);
     this.log.info('agent running', {
       instanceId: this.registration.instanceId,
       server: this.registration.serverUrl,
@@ -270,6 +299,26 @@ export class Agent {
     return this.shutDown(0);
   }
 
+  private updateTimer: NodeJS.Timeout | undefined;
+
+  /** Opt-in automatic update: a newer verified bundle is swapped in, then this agent stops. */
+  private scheduleUpdate(delayMs: number): void {
+    this.updateTimer = setTimeout(() => {
+      updateAgent(this.config, this.log, { restartRunning: false })
+        .then((outcome) => {
+          if (outcome.updated) {
+            this.log.info('restarting into the updated agent', { version: outcome.to });
+            void this.stop();
+          } else this.scheduleUpdate(AUTO_UPDATE_INTERVAL_MS);
+        })
+        .catch((error: unknown) => {
+          this.log.warn('automatic update failed', { error: formatAgentError(error) });
+          this.scheduleUpdate(AUTO_UPDATE_INTERVAL_MS);
+        });
+    }, delayMs);
+    this.updateTimer.unref();
+  }
+
   private fail(error: AgentError): void {
     this.log.error('the server refuses this node; stopping', { error: formatAgentError(error) });
     // Nothing can be reported to a server that refuses us: sessions are ended without waiting.
@@ -279,12 +328,14 @@ export class Agent {
   private shutDown(code: number, sessionTimeoutMs = this.shutdownTimeoutMs): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('agent stopping', { sessions: this.sessions.size });
+      clearTimeout(this.updateTimer);
       this.heartbeat.stop();
       await this.sessions.stopAll(sessionTimeoutMs);
       // Running commands go on; the next agent adopts them.
       await this.runCommand.stop();
       await this.control.stop();
       this.credentials.stop();
+      await removeRuntimeStatus(this.config.stateDir).catch(() => undefined);
       this.log.info('agent stopped');
       this.resolveExit(code);
     })();

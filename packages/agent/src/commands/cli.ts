@@ -7,7 +7,9 @@ import { ConfigError, resolveAgentConfig } from '../config/agent-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { Agent, EXIT_REGISTRATION_REJECTED, type AgentDependencies } from './agent.js';
+import { deregisterNode } from './deregister.js';
 import { registerNode } from './register.js';
+import { updateAgent } from './update.js';
 import { describeStatus } from './status.js';
 
 export const USAGE = `Usage:
@@ -17,6 +19,8 @@ export const USAGE = `Usage:
   openssm-agent run      [--state-dir DIR] [--ca-file FILE | --ca-fingerprint SHA256]
                          [--heartbeat-interval S] [--key-rotation-days D] [--log-level LEVEL]
   openssm-agent status   [--state-dir DIR]
+  openssm-agent deregister [--state-dir DIR]   (leave the fleet: the server forgets the node)
+  openssm-agent update   [--state-dir DIR] [--install-dir DIR]   (the server's newer bundle)
 Every option also reads an OPENSSM_AGENT_* environment variable (see docs/configuration.md).`;
 
 export interface CliEnvironment {
@@ -64,6 +68,20 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
         const registration = await registerNode(config, log);
         // Only the id on stdout, so scripts can capture it.
         io.stdout(`${registration.instanceId}\n`);
+        return 0;
+      }
+      case 'deregister': {
+        const { instanceId } = await deregisterNode(config, log);
+        io.stdout(`${instanceId}\n`);
+        return 0;
+      }
+      case 'update': {
+        const outcome = await updateAgent(config, log);
+        io.stdout(
+          outcome.updated
+            ? `updated ${outcome.from} -> ${outcome.to}\n`
+            : `up to date (${outcome.from}; the server advertises ${outcome.to})\n`,
+        );
         return 0;
       }
       case 'status': {

@@ -60,6 +60,8 @@ export async function registerNode(config: AgentConfig, log: Logger): Promise<Re
         activationId,
         publicKey: encodePublicKeyForApi(key),
         fingerprint,
+        ...(config.name === undefined ? {} : { instanceName: config.name }),
+        tags: config.tags,
       });
     } catch (error) {
       // Only retry what the server refused as busy: a request lost on the way back may have

@@ -7,6 +7,8 @@ import { formatAgentError } from '../agent-error.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import { AgentState } from '../state/agent-state.js';
 import { STATE_DIR_MODE, STATE_FILE_MODE } from '../state/state-files.js';
+import { isAlive, readRuntimeStatus } from '../state/runtime-status.js';
+import { PACKAGE_VERSION } from '../version.js';
 
 export interface StatusReport {
   /** True when the node is registered and its state is usable. */
@@ -53,6 +55,17 @@ export async function describeStatus(
     return { ok: false, lines };
   }
   lines.push(`Instance ID: ${registration.instanceId}`);
+  lines.push(`Version: ${PACKAGE_VERSION}`);
+  const runtime = await readRuntimeStatus(config.stateDir);
+  if (runtime === undefined || !isAlive(runtime.pid)) {
+    lines.push('Agent: not running');
+  } else {
+    lines.push(
+      `Agent: running (pid ${runtime.pid}, version ${runtime.version}), ${
+        runtime.connected ? 'connected to the server' : 'not connected to the server'
+      } since ${runtime.since}`,
+    );
+  }
   lines.push(`Server: ${registration.serverUrl}`);
   lines.push(`Region: ${registration.region}`);
   lines.push(

@@ -8,7 +8,7 @@ import { LOG_LEVELS, type LogLevel } from '../logging/logger.js';
 import { DEFAULT_DENIED_DESTINATIONS, DestinationPolicy } from '../port/destination-policy.js';
 import type { ProxySettings } from '../net/proxy.js';
 
-export const AGENT_COMMANDS = ['register', 'run', 'status'] as const;
+export const AGENT_COMMANDS = ['register', 'run', 'status', 'deregister', 'update'] as const;
 export type AgentCommand = (typeof AGENT_COMMANDS)[number];
 
 export interface AgentConfig {
@@ -26,6 +26,10 @@ export interface AgentConfig {
   readonly caFile: string | undefined;
   /** Pinned SHA-256 fingerprint: 64 upper-case hex digits, no colons. */
   readonly caFingerprint: string | undefined;
+  /** register: the node's name (the activation's default name otherwise). */
+  readonly name: string | undefined;
+  /** register: tags added to the activation's (`K=V,K2=V2`). */
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
   /** register: replace an existing registration with a new identity. */
   readonly force: boolean;
   readonly heartbeatIntervalMs: number;
@@ -36,6 +40,10 @@ export interface AgentConfig {
   readonly reconnectCapMs: number;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment (lower case wins, as curl's). */
   readonly proxy: ProxySettings;
+  /** Where install.sh put the agent bundle (update swaps it). */
+  readonly installDir: string;
+  /** run: check the server's advertised version and update (then restart) on its own. */
+  readonly autoUpdate: boolean;
   /** What sessions start from (PATH, LANG); the session adds HOME, USER, SHELL, TERM. */
   readonly sessionEnvironment: Readonly<Record<string, string>>;
   /** Port sessions: destinations refused (comma-separated CIDR blocks or addresses, or none). */
@@ -54,7 +62,7 @@ export interface AgentOptionSpec {
 }
 
 const ALL: readonly AgentCommand[] = AGENT_COMMANDS;
-const CONNECTING: readonly AgentCommand[] = ['register', 'run'];
+const CONNECTING: readonly AgentCommand[] = ['register', 'run', 'deregister', 'update'];
 
 /** Every option, in the order the docs list them. */
 export const AGENT_OPTIONS = {
@@ -126,6 +134,23 @@ export const AGENT_OPTIONS = {
     description:
       "SHA-256 fingerprint (hex, colons optional) of the server's certificate or of the CA that issued it; only that certificate is accepted.",
   },
+  name: {
+    flag: '--name',
+    env: 'OPENSSM_AGENT_NAME',
+    kind: 'string',
+    default: undefined,
+    commands: ['register'],
+    description: "The node's name (default: the activation's default instance name).",
+  },
+  tags: {
+    flag: '--tags',
+    env: 'OPENSSM_AGENT_TAGS',
+    kind: 'string',
+    default: undefined,
+    commands: ['register'],
+    description:
+      "Tags for the node, `Key=Value,Key2=Value2`, added to the activation's (which win on a shared key).",
+  },
   force: {
     flag: '--force',
     env: 'OPENSSM_AGENT_FORCE',
@@ -134,6 +159,23 @@ export const AGENT_OPTIONS = {
     commands: ['register'],
     description:
       'Register again over an existing registration, as a new node (new key and fingerprint).',
+  },
+  installDir: {
+    flag: '--install-dir',
+    env: 'OPENSSM_AGENT_INSTALL_DIR',
+    kind: 'string',
+    default: '/opt/openssm-agent',
+    commands: ['update', 'run'],
+    description: 'Where install.sh installed the agent bundle; `update` replaces it.',
+  },
+  autoUpdate: {
+    flag: '--auto-update',
+    env: 'OPENSSM_AGENT_AUTO_UPDATE',
+    kind: 'boolean',
+    default: false,
+    commands: ['run'],
+    description:
+      "Opt-in: every 6 hours (and a minute after start) install the server's newer agent bundle, verified, and restart; the registration is kept.",
   },
   heartbeatInterval: {
     flag: '--heartbeat-interval',
@@ -342,6 +384,8 @@ export function resolveAgentConfig(
     region,
     caFile: caFile === undefined ? undefined : resolve(cwd, caFile),
     caFingerprint: pin === undefined ? undefined : normalizeFingerprint(pin),
+    name: text('name'),
+    tags: parseTags(text('tags')),
     force: bool('force'),
     heartbeatIntervalMs: millis('heartbeatInterval'),
     keyRotationDays,
@@ -350,6 +394,8 @@ export function resolveAgentConfig(
     reconnectBaseMs,
     reconnectCapMs,
     proxy,
+    installDir: resolve(cwd, text('installDir') ?? AGENT_OPTIONS.installDir.default),
+    autoUpdate: bool('autoUpdate'),
     sessionEnvironment: Object.freeze(sessionEnvironment),
     portForwardDeny,
   };
@@ -376,6 +422,25 @@ function assertServerUrl(value: string): void {
       `--server must be an http(s) origin without a path, such as https://ssm.example.com:8443, got ${value}`,
     );
   }
+}
+
+/** `K=V,K2=V2` → tags; AWS's tag grammar, at most 50. */
+function parseTags(given: string | undefined): { key: string; value: string }[] {
+  if (given === undefined || given.trim() === '') return [];
+  const tags = given.split(',').map((pair) => {
+    const at = pair.indexOf('=');
+    const key = at <= 0 ? '' : pair.slice(0, at).trim();
+    const value = at <= 0 ? '' : pair.slice(at + 1).trim();
+    if (
+      !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) ||
+      !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value)
+    ) {
+      throw new ConfigError(`--tags wants Key=Value pairs separated by commas, got "${pair}"`);
+    }
+    return { key, value };
+  });
+  if (tags.length > 50) throw new ConfigError('--tags: at most 50 tags');
+  return tags;
 }
 
 /** A proxy is an http:// origin (CONNECT carries TLS to the server); a bare host:port is taken as http. */
@@ -414,7 +479,7 @@ export function renderAgentConfigurationDocs(): string {
   return [
     '## Agent',
     '',
-    '`openssm-agent register|run|status` reads each option from its flag, else its environment',
+    '`openssm-agent register|run|status|deregister|update` reads each option from its flag, else its environment',
     'variable, else the default. A flag the command does not take is refused. Generated from',
     '`packages/agent/src/config/agent-config.ts`.',
     '',

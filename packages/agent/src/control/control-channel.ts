@@ -34,6 +34,8 @@ export interface ControlChannelOptions {
   readonly onMessage: (message: DecodedAgentMessage) => void;
   /** Each time a control channel is open (after OpenControlChannel was sent). */
   readonly onConnected?: () => void;
+  /** The open control channel closed (the loop reconnects). */
+  readonly onDisconnected?: () => void;
 }
 
 export class ControlChannel {
@@ -143,6 +145,7 @@ export class ControlChannel {
     this.waiters.clear();
     this.options.onConnected?.();
     await closed;
+    this.options.onDisconnected?.();
     stopKeepAlive();
     if (this.socket === socket) this.socket = undefined;
     if (!this.stopping.signal.aborted) log.warn('control channel closed');

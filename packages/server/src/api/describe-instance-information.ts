@@ -9,7 +9,7 @@ import { instanceArn, type Services } from '../services/services.js';
 import { defineOperation } from './operation.js';
 import { epochSeconds, nextToken, pageInput, reader } from './input.js';
 
-type PingStatus = 'Online' | 'ConnectionLost';
+type PingStatus = 'Online' | 'ConnectionLost' | 'Inactive';
 
 interface ParsedFilters {
   readonly filter: InstanceFilter;
@@ -44,12 +44,20 @@ export const describeInstanceInformation = defineOperation({
     return { ...toFilters(pairs), page: pageInput(input, 5, 50, 50) };
   },
   resource: (_input, { services }) => instanceArn(services.identity, '*'),
-  async handle({ filter, pingStatuses, page }, { services }) {
+  async handle({ filter, pingStatuses, page }, { services, now }) {
     const result = await services.instances.list(
-      withPingStatus(filter, pingStatuses, services),
+      withPingStatus(filter, pingStatuses, services, now),
       page,
     );
-    const rows = result.items.map((instance) => describe(instance, pingStatus(services, instance)));
+    // Agents report four numbers (0.1.0.0); bundles are versioned with three.
+    const latest = await services.nodeLifecycle.latestAgentVersion();
+    const rows = result.items.map((instance) =>
+      describe(
+        instance,
+        pingStatus(services, instance, now),
+        latest !== undefined && instance.agentVersion === `${latest}.0`,
+      ),
+    );
     return { InstanceInformationList: rows, ...nextToken(result.nextCursor) };
   },
 });
@@ -102,33 +110,40 @@ function toFilters(pairs: readonly [string, readonly string[]][]): ParsedFilters
 
 /**
  * The storage filter narrowed to the requested PingStatus values, so a page is never cut short
- * by filtering after the query. Inactive (and anything else) matches no node here.
+ * by filtering after the query. Inactive: not connected and unseen for --node-inactive-after.
  */
 function withPingStatus(
   filter: InstanceFilter,
   pingStatuses: readonly string[] | undefined,
   services: Services,
+  now: number,
 ): InstanceFilter {
   if (pingStatuses === undefined) return filter;
-  const online = pingStatuses.includes('Online');
-  const lost = pingStatuses.includes('ConnectionLost');
-  if (online && lost) return filter;
-  if (!online && !lost) return { ...filter, instanceIds: [] };
-  const connected = services.connections.connectedIds();
-  if (lost) return { ...filter, excludeInstanceIds: connected };
-  const requested = filter.instanceIds;
   return {
     ...filter,
-    instanceIds:
-      requested === undefined ? connected : requested.filter((id) => connected.includes(id)),
+    pingStatus: {
+      connectedIds: services.connections.connectedIds(),
+      inactiveSince: inactiveSince(services, now),
+      online: pingStatuses.includes('Online'),
+      connectionLost: pingStatuses.includes('ConnectionLost'),
+      inactive: pingStatuses.includes('Inactive'),
+    },
   };
 }
 
-function pingStatus(services: Services, instance: ManagedInstanceRecord): PingStatus {
-  return services.connections.isConnected(instance.instanceId) ? 'Online' : 'ConnectionLost';
+/** Nodes last seen before this are Inactive (never, when the setting is 0). */
+function inactiveSince(services: Services, now: number): number {
+  const after = services.nodeLifecycle.inactiveAfterMs;
+  return after === 0 ? Number.MIN_SAFE_INTEGER : now - after;
 }
 
-function describe(instance: ManagedInstanceRecord, ping: PingStatus) {
+function pingStatus(services: Services, instance: ManagedInstanceRecord, now: number): PingStatus {
+  if (services.connections.isConnected(instance.instanceId)) return 'Online';
+  const seen = instance.lastPingAt ?? instance.registeredAt;
+  return seen < inactiveSince(services, now) ? 'Inactive' : 'ConnectionLost';
+}
+
+function describe(instance: ManagedInstanceRecord, ping: PingStatus, isLatestVersion: boolean) {
   return {
     InstanceId: instance.instanceId,
     PingStatus: ping,
@@ -136,7 +151,7 @@ function describe(instance: ManagedInstanceRecord, ping: PingStatus) {
       ? {}
       : { LastPingDateTime: epochSeconds(instance.lastPingAt) }),
     ...(instance.agentVersion === '' ? {} : { AgentVersion: instance.agentVersion }),
-    IsLatestVersion: false,
+    IsLatestVersion: isLatestVersion,
     ...(instance.platformType === null ? {} : { PlatformType: instance.platformType }),
     PlatformName: instance.platformName,
     PlatformVersion: instance.platformVersion,

@@ -3,7 +3,8 @@
 
 import { assertNodePublicKey } from '../services/node-keys.js';
 import { defineOperation } from './operation.js';
-import { boundedString, optionalBoundedString, reader } from './input.js';
+import { MAX_TAGS_PER_RESOURCE } from '../services/instance-service.js';
+import { boundedString, optionalBoundedString, reader, tagList } from './input.js';
 
 export const registerManagedInstance = defineOperation({
   name: 'RegisterManagedInstance',
@@ -21,6 +22,9 @@ export const registerManagedInstance = defineOperation({
       activationId: boundedString(input, 'ActivationId', 36, 36),
       publicKey,
       fingerprint: boundedString(input, 'Fingerprint', 1, 256),
+      // OpenSSM's additions (the installer's --name and --tags); AWS's agent sends neither.
+      name: optionalBoundedString(input, 'InstanceName', 1, 256),
+      tags: tagList(input, 'Tags', MAX_TAGS_PER_RESOURCE),
     };
   },
   resource: () => '*',

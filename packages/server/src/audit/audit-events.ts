@@ -139,6 +139,13 @@ export const AUDIT_EVENTS = {
     summary:
       'A user chose a new console password at sign-in because their login profile required a reset.',
   },
+  NodeAutoDeregistered: {
+    code: 'OS3005W',
+    eventType: 'AwsServiceEvent',
+    eventSource: 'ssm.amazonaws.com',
+    summary:
+      'A managed node unseen for longer than --node-deregister-after was deregistered by the sweep (credentials revoked).',
+  },
   AuditDigest: {
     code: 'OS4000I',
     eventType: 'AwsServiceEvent',

@@ -21,6 +21,22 @@ const NODE_ROLE_TRUST_POLICY = JSON.stringify({
   ],
 });
 
+/**
+ * A node may deregister itself (the installer's uninstall) and no other node: the resource is
+ * the node that signed the request.
+ */
+export const NODE_SELF_DEREGISTRATION_POLICY = 'OpenSSMNodeSelfDeregistration';
+const NODE_SELF_DEREGISTRATION = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: 'ssm:DeregisterManagedInstance',
+      Resource: 'arn:*:ssm:*:*:managed-instance/${ssm:SourceInstanceId}',
+    },
+  ],
+});
+
 /** Key rows the first schema gave the administrator (principal id `admin`). */
 const LEGACY_ADMIN_PRINCIPAL_ID = 'admin';
 
@@ -59,6 +75,12 @@ export async function ensureIamBootstrap(
       DEFAULT_NODE_ROLE,
       builtinPolicyArn('aws', 'AmazonSSMManagedInstanceCore'),
       now,
+    );
+    await iam.policies.putInline(
+      'role',
+      DEFAULT_NODE_ROLE,
+      NODE_SELF_DEREGISTRATION_POLICY,
+      NODE_SELF_DEREGISTRATION,
     );
   }
   return principal;

@@ -32,6 +32,12 @@ export interface ServerConfig {
   readonly maxCommandOutputBytes: number;
   /** The built web console; undefined serves the one built in this repository (packages/web). */
   readonly consoleDir: string | undefined;
+  /** A node unseen this long (seconds) is Inactive; 0 never. */
+  readonly nodeInactiveAfterSeconds: number;
+  /** A node unseen this long (seconds) is deregistered by the maintenance sweep; 0 never. */
+  readonly nodeDeregisterAfterSeconds: number;
+  /** Agent bundles served at /agent/… and by /install.sh (absolute path), or none. */
+  readonly agentBundleDir: string | undefined;
 }
 
 type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'integer' | 'bytes';
@@ -167,6 +173,30 @@ export const SERVER_OPTIONS = {
     description:
       'Directory of the built web console served at /console/; unset serves the one `npm install` builds in packages/web/console-dist.',
   },
+  nodeInactiveAfter: {
+    flag: '--node-inactive-after',
+    env: 'OPENSSM_NODE_INACTIVE_AFTER',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Seconds a node may go unseen (no control channel, no heartbeat) before DescribeInstanceInformation shows it Inactive instead of ConnectionLost; at least 600. 0 never.',
+  },
+  nodeDeregisterAfter: {
+    flag: '--node-deregister-after',
+    env: 'OPENSSM_NODE_DEREGISTER_AFTER',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Seconds a node may go unseen before the hourly sweep deregisters it (credentials revoked, audited as NodeAutoDeregistered); at least 3600. 0 never (Auto Scaling fleets: a few days).',
+  },
+  agentBundleDir: {
+    flag: '--agent-bundle-dir',
+    env: 'OPENSSM_AGENT_BUNDLE_DIR',
+    kind: 'string',
+    default: undefined,
+    description:
+      'Directory of agent bundles made by `npm run build:agent-bundle` (VERSION/linux-ARCH/openssm-agent.tar.gz); the newest is served at /agent/latest and installed by /install.sh (docs/install.md).',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof SERVER_OPTIONS;
@@ -259,6 +289,16 @@ export function resolveServerConfig(
     );
   }
   const maxCommandOutputBytes = parseBytes(text('maxCommandOutput')!);
+  // Shorter would mark nodes between two heartbeats (every 5 minutes) as gone.
+  const zeroOrAtLeast = (name: OptionName, min: number): number => {
+    const value = integer(name, 0, 10 * 365 * 86_400);
+    if (value !== 0 && value < min) {
+      throw new ConfigError(
+        `${SERVER_OPTIONS[name].flag} must be 0 (never) or at least ${String(min)} seconds, got ${String(value)}`,
+      );
+    }
+    return value;
+  };
   const config: ServerConfig = {
     dataDir: resolve(cwd, text('dataDir')!),
     listenHost,
@@ -277,6 +317,10 @@ export function resolveServerConfig(
     sessionMinuteMs: integer('sessionMinuteMs', 1, 60_000),
     maxCommandOutputBytes,
     consoleDir: text('consoleDir') === undefined ? undefined : resolve(cwd, text('consoleDir')!),
+    nodeInactiveAfterSeconds: zeroOrAtLeast('nodeInactiveAfter', 600),
+    nodeDeregisterAfterSeconds: zeroOrAtLeast('nodeDeregisterAfter', 3600),
+    agentBundleDir:
+      text('agentBundleDir') === undefined ? undefined : resolve(cwd, text('agentBundleDir')!),
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {

@@ -30,6 +30,10 @@ export interface RegisterInput {
   readonly activationCode: string;
   readonly publicKey: string;
   readonly fingerprint: string;
+  /** The node's own name, instead of the activation's default. */
+  readonly name?: string | undefined;
+  /** Tags the node asks for; the activation's tags win on a shared key. */
+  readonly tags?: readonly Tag[];
 }
 
 export interface NodeCredentials {
@@ -87,6 +91,12 @@ export function createInstanceService(deps: InstanceServiceDependencies): Instan
       ) {
         throw new CodedError('InvalidActivation', 'The activation code or id is not valid.');
       }
+      if (mergeTags(activation.tags, input.tags ?? []).length > MAX_TAGS_PER_RESOURCE) {
+        throw new CodedError(
+          'TooManyTagsError',
+          `A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags.`,
+        );
+      }
       if (!(await activations.claimRegistration(activation.activationId, now))) {
         throw new CodedError(
           'InvalidActivation',
@@ -98,7 +108,7 @@ export function createInstanceService(deps: InstanceServiceDependencies): Instan
       const instance: ManagedInstanceRecord = {
         instanceId: newManagedInstanceId(),
         activationId: activation.activationId,
-        name: activation.defaultInstanceName,
+        name: input.name ?? activation.defaultInstanceName,
         iamRole: activation.iamRole,
         publicKey: input.publicKey,
         publicKeyType: 'Rsa',
@@ -112,7 +122,9 @@ export function createInstanceService(deps: InstanceServiceDependencies): Instan
         computerName: '',
         lastPingAt: null,
         deregisteredAt: null,
-        tags: activation.tags,
+        // An activation's tags are what an administrator relies on in policies and targets:
+        // a node (anyone holding the code) may add tags, never change those.
+        tags: mergeTags(activation.tags, input.tags ?? []),
       };
       await instances.insert(instance);
       return instance;
@@ -177,4 +189,15 @@ export function createInstanceService(deps: InstanceServiceDependencies): Instan
       await instances.removeTags(instanceId, keys);
     },
   };
+}
+
+function mergeTags(fixed: readonly Tag[], requested: readonly Tag[]): Tag[] {
+  const keys = new Set(fixed.map((tag) => tag.key));
+  const merged = [...fixed];
+  for (const tag of requested) {
+    if (keys.has(tag.key)) continue;
+    keys.add(tag.key);
+    merged.push(tag);
+  }
+  return merged;
 }

@@ -45,6 +45,12 @@ export interface Services {
   readonly recordings: RecordingService;
   readonly audit: AuditReader;
   readonly commands: CommandService;
+  /** When an unseen node counts as Inactive (0: never), and the agent version served, issue 9. */
+  readonly nodeLifecycle: {
+    readonly inactiveAfterMs: number;
+    /** The newest agent bundle's version (`0.1.0`), or undefined when none is served. */
+    latestAgentVersion(): Promise<string | undefined>;
+  };
 }
 
 /** `arn:…:logs:<region>:<account>:log-group:<name>`, as IAM policies name log groups. */

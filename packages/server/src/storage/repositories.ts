@@ -76,6 +76,18 @@ export interface InstanceFilter {
   readonly tags?: readonly { readonly key: string; readonly values: readonly string[] }[];
   /** Include deregistered instances (default false). */
   readonly includeDeregistered?: boolean;
+  /**
+   * PingStatus, decided before paging: Online (in connectedIds), ConnectionLost (not connected,
+   * last seen — last ping, else registration — at or after inactiveSince) and Inactive (not
+   * connected, last seen before it). Only the statuses listed match.
+   */
+  readonly pingStatus?: {
+    readonly connectedIds: readonly string[];
+    readonly inactiveSince: number;
+    readonly online: boolean;
+    readonly connectionLost: boolean;
+    readonly inactive: boolean;
+  };
 }
 
 export interface InstanceRepository {

@@ -26,6 +26,9 @@ describe('resolveServerConfig', () => {
       auditDigestIntervalSeconds: 3600,
       sessionMinuteMs: 60_000,
       maxCommandOutputBytes: 100 * 1024 * 1024,
+      nodeInactiveAfterSeconds: 0,
+      nodeDeregisterAfterSeconds: 0,
+      agentBundleDir: undefined,
     });
     expect(Object.isFrozen(resolve([]))).toBe(true);
   });
@@ -115,5 +118,15 @@ describe('resolveServerConfig', () => {
     for (const bad of ['-1', '1.5MiB', '10MB', 'lots', '']) {
       expect(() => resolve(['--max-command-output', bad])).toThrow(/--max-command-output/);
     }
+  });
+});
+
+describe('node lifecycle options', () => {
+  it('take 0 (never) or at least a heartbeat-safe number of seconds', () => {
+    const resolveWith = (args: string[]) => resolveServerConfig(args, {}, '/srv');
+    expect(resolveWith(['--node-inactive-after', '600']).nodeInactiveAfterSeconds).toBe(600);
+    expect(resolveWith(['--node-deregister-after', '0']).nodeDeregisterAfterSeconds).toBe(0);
+    expect(() => resolveWith(['--node-inactive-after', '60'])).toThrow(/at least 600 seconds/);
+    expect(() => resolveWith(['--node-deregister-after', '600'])).toThrow(/at least 3600 seconds/);
   });
 });

@@ -18,6 +18,7 @@
 //   aws:RequestedRegion       region of the request's credential scope
 //   aws:ResourceTag/<key>     tags of the resource the action is on
 //   ssm:resourceTag/<key>     tags of the target managed node (StartSession, SendCommand …)
+//   ssm:SourceInstanceId      id (mi-…) of the managed node that signed (node credentials only; OpenSSM's)
 //   ssm:SessionDocumentAccessCheck  `true` when StartSession checks access to the session
 //                             document (AWS's samples test it with BoolIfExists)
 
@@ -52,6 +53,7 @@ export const CONTEXT_KEYS = {
   resourceTagPrefix: 'aws:ResourceTag/',
   nodeTagPrefix: 'ssm:resourceTag/',
   sessionDocumentAccessCheck: 'ssm:SessionDocumentAccessCheck',
+  sourceInstanceId: 'ssm:SourceInstanceId',
 } as const;
 
 /**

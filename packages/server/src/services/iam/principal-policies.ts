@@ -125,6 +125,8 @@ export function createPrincipalPolicyResolver(
         [CONTEXT_KEYS.userid]: `${role?.roleId ?? 'unknown'}:${sessionName}`,
         [CONTEXT_KEYS.principalArn]: role?.arn ?? principal.arn,
         [CONTEXT_KEYS.principalType]: 'AssumedRole',
+        // What lets a node's role allow it things on itself only (deregistering at uninstall).
+        [CONTEXT_KEYS.sourceInstanceId]: principal.kind === 'node' ? principal.id : undefined,
       },
       requestPrincipal: { type: 'AWS', id: principal.arn },
     };

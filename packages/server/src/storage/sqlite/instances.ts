@@ -131,6 +131,27 @@ export class SqliteInstanceRepository implements InstanceRepository {
         }
       }
       if (filter.includeDeregistered !== true) where.and('deregistered_at IS NULL');
+      const ping = filter.pingStatus;
+      if (ping !== undefined) {
+        const connected = 'instance_id IN (SELECT value FROM json_each(?))';
+        const seen = 'COALESCE(last_ping_at, registered_at)';
+        const parts: string[] = [];
+        const params: (string | number)[] = [];
+        const ids = JSON.stringify(ping.connectedIds);
+        if (ping.online) {
+          parts.push(connected);
+          params.push(ids);
+        }
+        if (ping.connectionLost) {
+          parts.push(`(NOT ${connected} AND ${seen} >= ?)`);
+          params.push(ids, ping.inactiveSince);
+        }
+        if (ping.inactive) {
+          parts.push(`(NOT ${connected} AND ${seen} < ?)`);
+          params.push(ids, ping.inactiveSince);
+        }
+        where.and(parts.length === 0 ? '0' : `(${parts.join(' OR ')})`, ...params);
+      }
       if (page.cursor !== undefined) {
         const [instanceId] = decodeCursor(LISTING, page.cursor, ['string']);
         where.and('instance_id > ?', instanceId);

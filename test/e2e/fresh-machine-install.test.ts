@@ -1,0 +1,286 @@
+// The install command on a new machine (issue 9): a root filesystem with a shell, curl and tar
+// but no Node and no compiler runs the cloud-init user data `openssm activation create --fleet`
+// printed. The agent is installed from the server's bundle, registered with the activation's
+// name and tags, started (without systemd: the installer's own supervisor) and serves a shell
+// session; running the installer again changes nothing; --uninstall deregisters the node and
+// leaves the machine as it was.
+
+import { execFile } from 'node:child_process';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  buildFreshRoot,
+  canBuildFreshRoot,
+  pollUntil,
+  startPipedSession,
+  startTestServer,
+  type FreshRoot,
+  type TestServer,
+} from '@openssm/testkit';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpsAgent } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+
+const execFileAsync = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const canRun = await canBuildFreshRoot();
+
+let workDir: string;
+let server: TestServer;
+let machine: FreshRoot;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  if (!canRun) return;
+  workDir = await mkdtemp(join(tmpdir(), 'openssm-fresh-'));
+  const bundles = join(workDir, 'bundles');
+  await execFileAsync('node', [join(ROOT, 'scripts/build-agent-bundle.mjs'), '--out', bundles]);
+  server = await startTestServer({
+    extraArgs: ['--tls-self-signed', '--agent-bundle-dir', bundles],
+  });
+  ssm = new SSMClient({
+    endpoint: server.url,
+    region: server.region,
+    credentials: server.adminCredentials,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      httpsAgent: new HttpsAgent({ ca: await readFile(server.server.selfSignedCa!.path, 'utf8') }),
+    }),
+  });
+  machine = await buildFreshRoot(join(workDir, 'machine'));
+}, 120_000);
+
+afterAll(async () => {
+  if (!canRun) return;
+  // A failed run may leave the agent running in the machine: stop it before removing it.
+  for (const file of ['agent.pid', 'supervisor.pid']) {
+    const pid = Number(
+      await readFile(join(machine.dir, 'run/openssm-agent', file), 'utf8').catch(() => ''),
+    );
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+  ssm?.destroy();
+  await server?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** Every path under the machine's root (directories marked with a slash), /tmp and /proc aside. */
+async function tree(dir: string, prefix = ''): Promise<string[]> {
+  const paths: string[] = [];
+  for (const entry of await readdir(join(dir, prefix))) {
+    const path = `${prefix}/${entry}`;
+    if (path === '/proc' || path === '/dev' || path === '/tmp') continue;
+    if ((await lstat(join(dir, path))).isDirectory()) {
+      paths.push(`${path}/`, ...(await tree(dir, path)));
+    } else paths.push(path);
+  }
+  return paths.sort();
+}
+
+/** Agent processes running inside the machine (their root is its directory). */
+async function agentProcesses(): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const root = await readlink(`/proc/${entry}/root`);
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
+      if (root === machine.dir && cmdline.includes('openssm-agent.mjs')) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to look at
+    }
+  }
+  return found;
+}
+
+async function nodesTagged(value: string) {
+  const listed = await ssm.send(
+    new DescribeInstanceInformationCommand({ Filters: [{ Key: 'tag:Fleet', Values: [value] }] }),
+  );
+  return listed.InstanceInformationList ?? [];
+}
+
+describe.skipIf(!canRun)('installing on a fresh machine', () => {
+  it('installs, registers, starts and serves a session; re-running is harmless; update keeps the node; uninstall leaves nothing', async () => {
+    onTestFailed(async () => {
+      const log = await readFile(join(machine.dir, 'var/log/openssm-agent.log'), 'utf8').catch(
+        () => '(no log)',
+      );
+      process.stderr.write(`agent log on the machine:\n${log.slice(-4000)}\n`);
+    });
+    const noToolchain = await machine.run(
+      'for p in node nodejs npm cc gcc g++ make; do command -v $p && exit 1; done; echo clean',
+    );
+    expect(noToolchain.stdout.trim()).toBe('clean');
+    const before = await tree(machine.dir);
+
+    // The operator's side: a fleet activation and its user data, from the CLI.
+    const { stdout: userDataText } = await execFileAsync(
+      join(ROOT, 'node_modules/.bin/openssm'),
+      [
+        'activation',
+        'create',
+        '--fleet',
+        '--name',
+        'fresh-node',
+        '--tags',
+        'Fleet=fresh',
+        '--limit',
+        '2',
+      ],
+      {
+        env: {
+          PATH: process.env['PATH'],
+          HOME: workDir,
+          AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
+          AWS_REGION: server.region,
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_CA_BUNDLE: server.server.selfSignedCa!.path,
+          OPENSSM_ENDPOINT: server.url,
+        },
+      },
+    );
+    const userData = parseYaml(userDataText) as {
+      write_files: { path: string; content: string }[];
+      runcmd: string[][];
+    };
+    // cloud-init on first boot: write the files, then run the command as root.
+    const bootstrap = async () => {
+      for (const file of userData.write_files) {
+        await mkdir(join(machine.dir, dirname(file.path)), { recursive: true });
+        await writeFile(join(machine.dir, file.path), file.content);
+      }
+      return machine.run(userData.runcmd[0]![2]!);
+    };
+    const first = await bootstrap();
+    expect(first.stderr).toMatch(/agent \d+\.\d+\.\d+ installed in \/opt\/openssm-agent/);
+    expect(first.stderr).toMatch(/registered as mi-[0-9a-f]{17}/);
+
+    const [node] = await pollUntil(async () => {
+      const nodes = await nodesTagged('fresh');
+      return nodes.length === 1 && nodes[0]!.PingStatus === 'Online' ? nodes : undefined;
+    }, 'the installed agent to come online');
+    const instanceId = node!.InstanceId!;
+    expect(node!.Name).toBe('fresh-node');
+    expect(node!.PlatformName).toBe('Fresh root');
+
+    const session = startPipedSession(server, instanceId, {
+      AWS_CA_BUNDLE: server.server.selfSignedCa!.path,
+    });
+    try {
+      session.type('echo fresh-$((6*7)) as $(id -un)');
+      // (a prompt may share the line: the line was typed before the shell printed one)
+      await session.waitFor(/fresh-42 as ssm-user\r?$/m, 'the shell on the fresh machine');
+      session.type('exit');
+      expect(await session.exited).toBe(0);
+    } finally {
+      await session.stop();
+    }
+
+    expect(await agentProcesses()).toHaveLength(1);
+    const status = await machine.run('/opt/openssm-agent/bin/openssm-agent status');
+    expect(status.stdout).toContain(`Instance ID: ${instanceId}`);
+    expect(status.stdout).toContain(`Server: ${server.url}`);
+    expect(status.stdout).toMatch(/^Version: \d+\.\d+\.\d+$/m);
+    expect(status.stdout).toMatch(
+      /^Agent: running \(pid \d+, version [\d.]+\), connected to the server since /m,
+    );
+
+    // Again: nothing to download, the same registration, the agent restarted and online.
+    const installed = await tree(machine.dir);
+    const second = await bootstrap();
+    expect(second.stderr).toMatch(/is installed already/);
+    expect(second.stderr).toContain(`registered already as ${instanceId}`);
+    expect(await nodesTagged('fresh')).toHaveLength(1);
+    await pollUntil(
+      () => server.server.services.connections.isConnected(instanceId),
+      'the agent to reconnect after the re-run',
+    );
+    expect((await tree(machine.dir)).filter((path) => !installed.includes(path))).toEqual([]);
+    // The old agent was stopped, not left beside the new one.
+    expect(await agentProcesses()).toHaveLength(1);
+
+    // The server starts advertising a newer agent: `openssm-agent update` verifies and swaps the
+    // bundle, the supervisor restarts the agent from it, and the node keeps its identity.
+    const [major, minor, patch] = (
+      JSON.parse(await readFile(join(ROOT, 'packages/agent/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version
+      .split('.')
+      .map(Number);
+    const next = `${major}.${minor}.${patch! + 1}`;
+    await execFileAsync('node', [
+      join(ROOT, 'scripts/build-agent-bundle.mjs'),
+      '--out',
+      join(workDir, 'bundles'),
+      '--version',
+      next,
+    ]);
+    const updated = await machine.run('/opt/openssm-agent/bin/openssm-agent update');
+    expect(updated.stdout.trim()).toBe(`updated ${major}.${minor}.${patch} -> ${next}`);
+    await pollUntil(
+      async () =>
+        (await machine.run('/opt/openssm-agent/bin/openssm-agent status')).stdout.includes(
+          `Agent: running (pid`,
+        ) &&
+        (await machine.run('/opt/openssm-agent/bin/openssm-agent status')).stdout.includes(
+          `version ${next}), connected to the server`,
+        ),
+      'the updated agent to run and connect',
+      30_000,
+      250,
+    );
+    // The same node, now reporting the version the server advertises.
+    await pollUntil(async () => {
+      const nodes = await nodesTagged('fresh');
+      return (
+        nodes.length === 1 &&
+        nodes[0]!.InstanceId === instanceId &&
+        nodes[0]!.AgentVersion === `${next}.0` &&
+        nodes[0]!.IsLatestVersion === true
+      );
+    }, 'the node to report the advertised version');
+
+    const pids = await Promise.all(
+      ['agent.pid', 'supervisor.pid'].map(async (file) =>
+        Number(await readFile(join(machine.dir, 'run/openssm-agent', file), 'utf8')),
+      ),
+    );
+    const uninstall = await machine.run(
+      `curl -fsSL --cacert /etc/openssm-agent/server-ca.pem ${server.url}/install.sh | sh -s -- --uninstall`,
+    );
+    expect(uninstall.stderr).toContain('uninstalled');
+    expect(await nodesTagged('fresh')).toEqual([]);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    expect(await agentProcesses()).toEqual([]);
+    // Back to how it was, but for what useradd/userdel leave on any machine: the backups of the
+    // files they edit and their lock file.
+    const after = (await tree(machine.dir)).filter(
+      (path) => !/^\/etc\/([a-z]+-|\.pwd\.lock)$/.test(path),
+    );
+    expect(after).toEqual(before);
+    expect(await readFile(join(machine.dir, 'etc/passwd'), 'utf8')).not.toContain('ssm-user');
+  }, 180_000);
+});
