@@ -14,6 +14,8 @@ import {
 } from './harness.js';
 
 const MESSAGES_EACH_WAY = 10_000;
+/** CPU-bound under the fake clock: a loaded 2-core machine needs far more than the default. */
+const CPU_BOUND_TIMEOUT_MS = 90_000;
 const LOSSY = {
   dropRate: 0.1,
   duplicateRate: 0.1,
@@ -79,7 +81,7 @@ describe('data channel over a lossy transport', () => {
     expect(pair.agent.channel.stats.duplicatesReceived).toBeGreaterThan(0);
     expect(pair.agent.channel.stats.outOfOrderReceived).toBeGreaterThan(0);
     expect(pair.client.channel.stats.messagesResent).toBeGreaterThan(0);
-  });
+  }, CPU_BOUND_TIMEOUT_MS);
 
   it('is deterministic: the same seed gives the same run', async () => {
     const first = createPair(7, LOSSY);
@@ -87,7 +89,7 @@ describe('data channel over a lossy transport', () => {
     const second = createPair(7, LOSSY);
     await exchange(second);
     expect(fingerprint(second)).toEqual(fingerprint(first));
-  });
+  }, CPU_BOUND_TIMEOUT_MS);
 
   it('keeps sequence numbers and loses nothing when the transport is swapped mid-stream', async () => {
     const pair = createPair(99, LOSSY);
@@ -101,5 +103,5 @@ describe('data channel over a lossy transport', () => {
     expect(swapped).toBe(true);
     assertExactlyOnceInOrder(pair.agent, 1);
     assertExactlyOnceInOrder(pair.client, 2);
-  });
+  }, CPU_BOUND_TIMEOUT_MS);
 });
