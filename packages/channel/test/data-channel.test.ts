@@ -381,6 +381,30 @@ describe('receiving', () => {
     expect(rig.delivered.map(text)).toEqual(['m0', 'm1']);
   });
 
+  it('keeps retrying a held message after an ack empties its own window', async () => {
+    const rig = createRig('agent');
+    await rig.channel.send(PayloadType.Output, encodeUtf8('out'));
+    rig.channel.receive(peerData('agent', 1));
+    rig.refuseText = 'm1';
+    rig.channel.receive(peerData('agent', 0));
+    // The peer acknowledges our only message: nothing is in flight any more.
+    rig.channel.receive(ackOf(rig.sentOf(MessageType.OutputStreamData)[0]!));
+    expect(rig.channel.inFlight).toBe(0);
+    rig.refuseText = undefined;
+    rig.clock.advance(100);
+    expect(rig.delivered.map(text)).toEqual(['m0', 'm1']);
+  });
+
+  it('hands over held in-order messages when the session ends', () => {
+    const rig = createRig('client');
+    rig.channel.receive(peerData('client', 1));
+    rig.channel.receive(peerData('client', 2));
+    rig.refuseText = 'm1';
+    rig.channel.receive(peerData('client', 0));
+    expect(rig.channel.takeHeldInOrder().map(text)).toEqual(['m1', 'm2']);
+    expect(rig.channel.takeHeldInOrder()).toEqual([]);
+  });
+
   it('drops unacknowledged what lies beyond the incoming buffer', () => {
     const rig = createRig('client', { incomingBufferSize: 2 });
     rig.channel.receive(peerData('client', 5));
