@@ -66,9 +66,9 @@ beforeAll(async () => {
   agent = await startTestAgent(server, { stateDir, name: 'demo', tags: { Env: 'test' } });
   const { iam } = server.server.services;
   const now = Date.now();
-  for (const userName of ['operator', 'viewer']) {
+  for (const userName of ['operator', 'viewer', 'new-hire']) {
     await iam.users.create(userName, '/', [], now);
-    await iam.users.setPassword(userName, PASSWORD, false, now, true);
+    await iam.users.setPassword(userName, PASSWORD, userName === 'new-hire', now, true);
   }
   await iam.policies.putInline('user', 'operator', 'Everything', ALLOW_ALL);
   // playwright gives every launch a fresh, temporary user-data directory.
@@ -443,5 +443,22 @@ describe('web console', { timeout: 60_000 }, () => {
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await signIn.getByRole('button', { name: 'Sign out' }).waitFor();
     await fresh.close();
+  });
+
+  it('makes a user with a one-time password choose a new one at sign-in', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('IAM user name').fill('new-hire');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('New password').fill('weak');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('at least');
+    await page.getByLabel('New password').fill('A-Fresh-Password-9');
+    await screenshot(page, '18-sign-in-new-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await context.close();
   });
 });
