@@ -49,7 +49,7 @@ async function signedInPage(userName: string): Promise<{ context: BrowserContext
   const page = await context.newPage();
   await page.goto(`${server.url}/console/`);
   await page.getByLabel('IAM user name').fill(userName);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return { context, page };
@@ -66,9 +66,9 @@ beforeAll(async () => {
   agent = await startTestAgent(server, { stateDir, name: 'demo', tags: { Env: 'test' } });
   const { iam } = server.server.services;
   const now = Date.now();
-  for (const userName of ['operator', 'viewer']) {
+  for (const userName of ['operator', 'viewer', 'new-hire']) {
     await iam.users.create(userName, '/', [], now);
-    await iam.users.setPassword(userName, PASSWORD, false, now, true);
+    await iam.users.setPassword(userName, PASSWORD, userName === 'new-hire', now, true);
   }
   await iam.policies.putInline('user', 'operator', 'Everything', ALLOW_ALL);
   // playwright gives every launch a fresh, temporary user-data directory.
@@ -124,12 +124,12 @@ describe('web console', { timeout: 60_000 }, () => {
     await page.getByLabel('IAM user name').waitFor();
     await screenshot(page, '01-sign-in');
     await page.getByLabel('IAM user name').fill('operator');
-    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByLabel('Password', { exact: true }).fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect
       .poll(() => page.getByRole('alert').textContent())
       .toContain('The user name, password or MFA code is not valid.');
-    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const row = page.locator(`tr[data-node="${agent.instanceId}"]`);
     await expect.poll(() => row.textContent()).toContain('Online');
@@ -431,7 +431,7 @@ describe('web console', { timeout: 60_000 }, () => {
     const signIn = await fresh.newPage();
     await signIn.goto(`${server.url}/console/`);
     await signIn.getByLabel('IAM user name').fill('operator');
-    await signIn.getByLabel('Password').fill(PASSWORD);
+    await signIn.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await signIn.getByLabel('MFA code').waitFor();
     await screenshot(signIn, '17-sign-in-mfa');
@@ -443,5 +443,22 @@ describe('web console', { timeout: 60_000 }, () => {
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await signIn.getByRole('button', { name: 'Sign out' }).waitFor();
     await fresh.close();
+  });
+
+  it('makes a user with a one-time password choose a new one at sign-in', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('IAM user name').fill('new-hire');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('New password').fill('weak');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('at least');
+    await page.getByLabel('New password').fill('A-Fresh-Password-9');
+    await screenshot(page, '18-sign-in-new-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await context.close();
   });
 });
