@@ -143,6 +143,45 @@ describe('fleet activations', () => {
     expect((await register(activation)).body).toMatchObject({ __type: 'InvalidActivation' });
   }, 60_000);
 
+  it('lets a node choose its name and add tags, never change the activation’s tags', async () => {
+    const activation = await ssm.send(
+      new CreateActivationCommand({
+        IamRole: 'OpenSSMNodeRole',
+        DefaultInstanceName: 'default-name',
+        Tags: [{ Key: 'Env', Value: 'prod' }],
+      }),
+    );
+    const { stdout } = await execFileAsync(AGENT, [
+      'register',
+      '--server',
+      server.url,
+      '--activation-code',
+      activation.ActivationCode!,
+      '--activation-id',
+      activation.ActivationId!,
+      '--state-dir',
+      join(workDir, 'named'),
+      '--name',
+      'db-7',
+      '--tags',
+      'Env=dev,Team=data',
+    ]);
+    const instanceId = stdout.trim();
+    const node = await ssm.send(
+      new DescribeInstanceInformationCommand({
+        Filters: [{ Key: 'InstanceIds', Values: [instanceId] }],
+      }),
+    );
+    expect(node.InstanceInformationList?.[0]?.Name).toBe('db-7');
+    const tags = await ssm.send(
+      new ListTagsForResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: instanceId }),
+    );
+    expect(tags.TagList).toEqual([
+      { Key: 'Env', Value: 'prod' },
+      { Key: 'Team', Value: 'data' },
+    ]);
+  }, 30_000);
+
   it('gives a re-imaged machine (fresh state) a new identity; the old one stays until deregistered', async () => {
     const activation = await ssm.send(
       new CreateActivationCommand({ IamRole: 'OpenSSMNodeRole', RegistrationLimit: 5 }),

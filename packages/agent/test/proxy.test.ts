@@ -1,3 +1,5 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { startConnectProxy } from '@openssm/testkit';
 import { describe, expect, it } from 'vitest';
 import { resolveAgentConfig } from '../src/config/agent-config.js';
 import { bypassesProxy, createTunnelDialer, proxyFor } from '../src/net/proxy.js';
@@ -51,5 +53,36 @@ describe('proxy selection', () => {
       /HTTPS_PROXY must be an http:\/\/ proxy/,
     );
     expect(() => createTunnelDialer(new URL('socks5://p:1'))).toThrow(/must be an http:\/\//);
+  });
+});
+
+describe('CONNECT tunnels', () => {
+  it('authenticates to the proxy, carries bytes both ways, and reports a refused tunnel', async () => {
+    const echo = createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((done) => echo.listen(0, '127.0.0.1', done));
+    const port = (echo.address() as AddressInfo).port;
+    await using proxy = await startConnectProxy();
+    try {
+      const dial = createTunnelDialer(new URL(`http://agent:p%40ss@127.0.0.1:${proxy.port}`));
+      const socket = await dial('127.0.0.1', port);
+      socket.resume();
+      const answer = new Promise<string>((done) =>
+        socket.once('data', (chunk: Buffer) => done(chunk.toString())),
+      );
+      socket.write('ping through the tunnel');
+      expect(await answer).toBe('ping through the tunnel');
+      socket.destroy();
+      expect(proxy.tunnels).toEqual([`127.0.0.1:${port}`]);
+      expect(proxy.authorizations).toEqual([
+        `Basic ${Buffer.from('agent:p@ss').toString('base64')}`,
+      ]);
+
+      // Nothing listens on port 1: the proxy answers 502 and the dialer says so.
+      await expect(dial('127.0.0.1', 1)).rejects.toThrow(
+        /refused CONNECT 127\.0\.0\.1:1 \(HTTP 502\)/,
+      );
+    } finally {
+      await new Promise((done) => echo.close(done));
+    }
   });
 });

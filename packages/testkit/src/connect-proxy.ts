@@ -55,12 +55,15 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
       const upstream = createConnection({ host: options.hosts?.[host] ?? host, port });
       sockets.add(upstream);
       upstream.on('close', () => sockets.delete(upstream));
+      let connected = false;
       upstream.once('error', () => {
-        if (!client.destroyed && upstream.bytesRead === 0 && upstream.connecting) {
+        // Before the tunnel exists the client gets an answer; after, the tunnel just breaks.
+        if (!connected && !client.destroyed) {
           client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
         } else client.destroy();
       });
       upstream.once('connect', () => {
+        connected = true;
         tunnels.push(`${request[1]}:${port}`);
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         const rest = head.subarray(end + 4);

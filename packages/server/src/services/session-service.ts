@@ -91,10 +91,19 @@ export interface SessionServiceDependencies {
 }
 
 const FINAL: readonly SessionStatus[] = ['Terminated', 'Failed'];
+/** Pages of 100 active sessions ended for one deregistered node at most (10,000 sessions). */
+const END_FOR_NODE_MAX_ROUNDS = 100;
 
 export function createSessionService(deps: SessionServiceDependencies): SessionService {
   const streamUrl = (sessionId: string) =>
     `${deps.streamUrlBase()}/v1/data-channel/${encodeURIComponent(sessionId)}?role=publish_subscribe`;
+
+  async function terminate(sessionId: string, now: number, reason = ''): Promise<void> {
+    const session = await deps.sessions.get(sessionId);
+    if (session === undefined || FINAL.includes(session.status)) return; // idempotent, as AWS
+    const ended = await deps.sessions.updateStatus(sessionId, 'Terminated', now, reason);
+    if (ended !== undefined) deps.gateway().closeChannels(ended, reason);
+  }
 
   return {
     async start(input, owner, now) {
@@ -186,30 +195,22 @@ export function createSessionService(deps: SessionServiceDependencies): SessionS
       return { sessionId, tokenValue, streamUrl: streamUrl(sessionId) };
     },
 
-    async terminate(sessionId, now, reason = '') {
-      const session = await deps.sessions.get(sessionId);
-      if (session === undefined || FINAL.includes(session.status)) return; // idempotent, as AWS
-      const ended = await deps.sessions.updateStatus(sessionId, 'Terminated', now, reason);
-      if (ended !== undefined) deps.gateway().closeChannels(ended, reason);
-    },
+    terminate,
 
     async endForNode(instanceId, now, reason) {
       let ended = 0;
-      // Ended sessions leave the Active set, so the first page is read until it comes back empty
-      // (or makes no progress, which only a storage fault could cause).
-      for (;;) {
+      // Ended sessions leave the Active set: the first page is read again until it is empty,
+      // a bounded number of times (a storage fault could keep one from ending).
+      for (let round = 0; round < END_FOR_NODE_MAX_ROUNDS; round++) {
         const page = await deps.sessions.list(
           { state: 'Active', target: instanceId },
           { limit: 100 },
         );
         if (page.items.length === 0) break;
-        for (const session of page.items) await this.terminate(session.sessionId, now, reason);
-        const left = await deps.sessions.list(
-          { state: 'Active', target: instanceId },
-          { limit: 1 },
-        );
-        ended += page.items.length;
-        if (left.items.length > 0 && left.items[0]!.sessionId === page.items[0]!.sessionId) break;
+        for (const session of page.items) {
+          await terminate(session.sessionId, now, reason);
+          ended++;
+        }
       }
       deps.gateway().disconnectNode(instanceId, reason);
       return ended;
