@@ -179,8 +179,11 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
 
     const [node] = await pollUntil(async () => {
       const nodes = await nodesTagged('fresh');
-      return nodes.length === 1 && nodes[0]!.PingStatus === 'Online' ? nodes : undefined;
-    }, 'the installed agent to come online');
+      // Online comes with the control channel; the platform with the first heartbeat after it.
+      return nodes.length === 1 && nodes[0]!.PingStatus === 'Online' && nodes[0]!.PlatformName
+        ? nodes
+        : undefined;
+    }, 'the installed agent to come online and report its platform');
     const instanceId = node!.InstanceId!;
     expect(node!.Name).toBe('fresh-node');
     expect(node!.PlatformName).toBe('Fresh root');

@@ -69,39 +69,51 @@ function fingerprint(pair: Pair) {
 }
 
 describe('data channel over a lossy transport', () => {
-  it('delivers 10,000 messages each way exactly once and in order despite 10% drop/dup/reorder', async () => {
-    const pair = createPair(20261126, LOSSY);
-    await exchange(pair);
-    assertExactlyOnceInOrder(pair.agent, 1);
-    assertExactlyOnceInOrder(pair.client, 2);
-    // The faults really happened: otherwise this test could not fail.
-    expect(pair.link.stats.dropped).toBeGreaterThan(1000);
-    expect(pair.link.stats.duplicated).toBeGreaterThan(1000);
-    expect(pair.link.stats.reordered).toBeGreaterThan(1000);
-    expect(pair.agent.channel.stats.duplicatesReceived).toBeGreaterThan(0);
-    expect(pair.agent.channel.stats.outOfOrderReceived).toBeGreaterThan(0);
-    expect(pair.client.channel.stats.messagesResent).toBeGreaterThan(0);
-  }, CPU_BOUND_TIMEOUT_MS);
+  it(
+    'delivers 10,000 messages each way exactly once and in order despite 10% drop/dup/reorder',
+    async () => {
+      const pair = createPair(20261126, LOSSY);
+      await exchange(pair);
+      assertExactlyOnceInOrder(pair.agent, 1);
+      assertExactlyOnceInOrder(pair.client, 2);
+      // The faults really happened: otherwise this test could not fail.
+      expect(pair.link.stats.dropped).toBeGreaterThan(1000);
+      expect(pair.link.stats.duplicated).toBeGreaterThan(1000);
+      expect(pair.link.stats.reordered).toBeGreaterThan(1000);
+      expect(pair.agent.channel.stats.duplicatesReceived).toBeGreaterThan(0);
+      expect(pair.agent.channel.stats.outOfOrderReceived).toBeGreaterThan(0);
+      expect(pair.client.channel.stats.messagesResent).toBeGreaterThan(0);
+    },
+    CPU_BOUND_TIMEOUT_MS,
+  );
 
-  it('is deterministic: the same seed gives the same run', async () => {
-    const first = createPair(7, LOSSY);
-    await exchange(first);
-    const second = createPair(7, LOSSY);
-    await exchange(second);
-    expect(fingerprint(second)).toEqual(fingerprint(first));
-  }, CPU_BOUND_TIMEOUT_MS);
+  it(
+    'is deterministic: the same seed gives the same run',
+    async () => {
+      const first = createPair(7, LOSSY);
+      await exchange(first);
+      const second = createPair(7, LOSSY);
+      await exchange(second);
+      expect(fingerprint(second)).toEqual(fingerprint(first));
+    },
+    CPU_BOUND_TIMEOUT_MS,
+  );
 
-  it('keeps sequence numbers and loses nothing when the transport is swapped mid-stream', async () => {
-    const pair = createPair(99, LOSSY);
-    let swapped = false;
-    await exchange(pair, (sent) => {
-      if (sent === MESSAGES_EACH_WAY / 2 && !swapped) {
-        swapped = true;
-        pair.swapLink(LOSSY);
-      }
-    });
-    expect(swapped).toBe(true);
-    assertExactlyOnceInOrder(pair.agent, 1);
-    assertExactlyOnceInOrder(pair.client, 2);
-  }, CPU_BOUND_TIMEOUT_MS);
+  it(
+    'keeps sequence numbers and loses nothing when the transport is swapped mid-stream',
+    async () => {
+      const pair = createPair(99, LOSSY);
+      let swapped = false;
+      await exchange(pair, (sent) => {
+        if (sent === MESSAGES_EACH_WAY / 2 && !swapped) {
+          swapped = true;
+          pair.swapLink(LOSSY);
+        }
+      });
+      expect(swapped).toBe(true);
+      assertExactlyOnceInOrder(pair.agent, 1);
+      assertExactlyOnceInOrder(pair.client, 2);
+    },
+    CPU_BOUND_TIMEOUT_MS,
+  );
 });
