@@ -17,6 +17,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
+  operatorEnvironment,
   pollUntil,
   startPipedSession,
   startTestAgent,
@@ -213,16 +214,7 @@ describe('openssm activation create --fleet', () => {
         '20',
       ],
       {
-        env: {
-          PATH: process.env['PATH'],
-          HOME: workDir,
-          AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
-          AWS_REGION: server.region,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          OPENSSM_ENDPOINT: server.url,
-        },
+        env: operatorEnvironment(server, workDir),
       },
     );
     expect(stderr).toMatch(/up to 20 node\(s\), for 30 day\(s\)/);

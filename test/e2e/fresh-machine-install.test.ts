@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
+  operatorEnvironment,
   buildFreshRoot,
   canBuildFreshRoot,
   pollUntil,
@@ -149,15 +150,8 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
       ],
       {
         env: {
-          PATH: process.env['PATH'],
-          HOME: workDir,
-          AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
-          AWS_REGION: server.region,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          ...operatorEnvironment(server, workDir),
           AWS_CA_BUNDLE: server.server.selfSignedCa!.path,
-          OPENSSM_ENDPOINT: server.url,
         },
       },
     );

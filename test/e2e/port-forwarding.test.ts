@@ -11,6 +11,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  operatorEnvironment,
   pollUntil,
   sshdAvailable,
   startPrivateSshd,
@@ -78,19 +79,7 @@ function listen(target: Server, address = '127.0.0.1'): Promise<number> {
 }
 
 function clientEnv(): Record<string, string> {
-  return {
-    PATH: `${BIN}:/usr/bin:/bin`,
-    HOME: workDir,
-    AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
-    AWS_DEFAULT_REGION: server.region,
-    AWS_REGION: server.region,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    OPENSSM_ENDPOINT: server.url,
-  };
+  return operatorEnvironment(server, workDir);
 }
 
 /** A long-running client process whose output is collected. */
