@@ -17,13 +17,27 @@ interface Activation {
   readonly CreatedDate?: number;
 }
 
-/** What a new node runs: register once with the activation, then run the agent (its service). */
-export function installCommand(origin: string, region: string, id: string, code: string): string {
+/** When the server serves agent bundles: the one-line installer (docs/install.md). */
+export function installCommand(origin: string, id: string, code: string): string {
+  return `curl -fsSL ${origin}/install.sh | sudo sh -s -- --activation-code ${code} --activation-id ${id}`;
+}
+
+/** Without bundles: register once with the activation, then run the agent (its service). */
+export function registerCommand(origin: string, region: string, id: string, code: string): string {
   return [
     `sudo openssm-agent register --server ${origin} --region ${region} \\`,
     `  --activation-code ${code} --activation-id ${id}`,
     'sudo openssm-agent run',
   ].join('\n');
+}
+
+/** Whether this server serves agent bundles (and so /install.sh can install one). */
+async function serverHasAgentBundles(): Promise<boolean> {
+  try {
+    return (await fetch('/agent/latest', { credentials: 'omit' })).ok;
+  } catch {
+    return false;
+  }
 }
 
 export const activationsPage: Page = {
@@ -164,20 +178,25 @@ export const activationsPage: Page = {
         ...(description.value === '' ? {} : { Description: description.value }),
         ...(key.trim() === '' ? {} : { Tags: [{ Key: key.trim(), Value: rest.join('=').trim() }] }),
       })
-        .then(({ ActivationId, ActivationCode }) => {
-          const command = installCommand(
-            location.origin,
-            currentUser()?.region ?? 'us-east-1',
-            ActivationId,
-            ActivationCode,
-          );
+        .then(async ({ ActivationId, ActivationCode }) => {
+          const installable = await serverHasAgentBundles();
+          const command = installable
+            ? installCommand(location.origin, ActivationId, ActivationCode)
+            : registerCommand(
+                location.origin,
+                currentUser()?.region ?? 'us-east-1',
+                ActivationId,
+                ActivationCode,
+              );
           replace(
             created,
-            h('h2', {}, 'Register a node'),
+            h('h2', {}, installable ? 'Install the agent on a node' : 'Register a node'),
             h(
               'p',
               {},
-              'Run this on the new node (with the OpenSSM agent installed). The activation code is shown only now.',
+              installable
+                ? 'Run this as root on the new node: it downloads and verifies the agent, registers and starts it. With a certificate from a private CA, give curl --cacert (openssm activation create prints the command with the CA). The activation code is shown only now.'
+                : 'Run this on the new node (with the OpenSSM agent installed; this server serves no agent bundles, see docs/install.md). The activation code is shown only now.',
             ),
             h('pre', { id: 'install-command' }, command),
             h(
