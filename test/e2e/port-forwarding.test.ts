@@ -429,6 +429,32 @@ describe('openssm forward', () => {
     }
   });
 
+  it('--socks: curl through the SOCKS5 proxy reaches a host by name from the node; a denied one is refused', async () => {
+    const forward = await startForward(agent.instanceId, ['--socks', '0']);
+    const socksPort = Number(/SOCKS5 proxy on 127\.0\.0\.1:(\d+)/.exec(forward.output())![1]);
+    // --socks5-hostname: the name is resolved on the node, not here.
+    const curl = (url: string) =>
+      execFileAsync('curl', [
+        '-sS',
+        '--max-time',
+        '10',
+        '--socks5-hostname',
+        `127.0.0.1:${socksPort}`,
+        url,
+      ]);
+    const { stdout } = await curl(`http://localhost:${httpPort}/via-socks`);
+    expect(stdout).toBe('hello through the forward: GET /via-socks');
+    await expect(curl(`http://${DENIED_ADDRESS}:${httpPort}/`)).rejects.toThrow(
+      /SOCKS|refused|denied/i,
+    );
+    await forward.waitFor(
+      /SOCKS 127\.0\.0\.1:\d+ -> 127\.0\.0\.3:\d+: refused by the node: the destination 127\.0\.0\.3 \(127\.0\.0\.3\) is denied/,
+      'the SOCKS refusal in the log',
+    );
+    forward.interrupt();
+    expect(await forward.exited).toBe(0);
+  });
+
   it('carries 50 parallel connections over three forwards in one session, each intact', async () => {
     const echoes = await Promise.all([startEchoServer(), startEchoServer(), startEchoServer()]);
     try {
