@@ -88,6 +88,8 @@ export class DataChannel {
   private readonly rtt: RttEstimator;
   private window: OutgoingWindow;
   private readonly incoming: IncomingBuffer;
+  /** The in-order message the session refused, held in `incoming` without an ack. */
+  private refusedSequenceNumber: number | undefined;
   private readonly queue: QueuedChunk[] = [];
   private transport: Transport | undefined;
   private paused = false;
@@ -243,6 +245,8 @@ export class DataChannel {
       const next = this.incoming.get(this.expectedSequenceNumber);
       if (next === undefined) return held;
       this.incoming.delete(next.sequenceNumber);
+      if (next.sequenceNumber === this.refusedSequenceNumber)
+        this.refusedSequenceNumber = undefined;
       this.expectedSequenceNumber++;
       this.stats.messagesDelivered++;
       held.push(next);
@@ -260,6 +264,7 @@ export class DataChannel {
     for (const chunk of this.queue.splice(0)) chunk.rejected?.(error);
     this.window.clear();
     this.incoming.clear();
+    this.refusedSequenceNumber = undefined;
   }
 
   private pump(): void {
@@ -346,9 +351,31 @@ export class DataChannel {
       }
       return;
     }
-    if (!this.deliver(stream)) return;
+    if (stream.sequenceNumber === this.refusedSequenceNumber) {
+      // The peer resent the message the session refused, which is held already.
+      this.retryDelivery();
+      return;
+    }
+    if (!this.deliver(stream)) {
+      // Refused ("not ready"): hold it unacknowledged and hand it over as soon as the session
+      // can take it (retryDelivery, or the next tick) instead of waiting for the peer to resend
+      // it after its timeout — which stalled bulk transfers into a slow consumer.
+      if (this.incoming.store(stream, this.expectedSequenceNumber)) {
+        this.refusedSequenceNumber = stream.sequenceNumber;
+        this.scheduleResendTick();
+      }
+      return;
+    }
     this.acknowledgeInOrder(stream);
     this.deliverBuffered();
+  }
+
+  /**
+   * The session can take messages again (its consumer drained): hands over what it refused,
+   * now rather than on the next tick.
+   */
+  retryDelivery(): void {
+    if (!this.closed) this.deliverBuffered();
   }
 
   /** Hands `message` to the session; true when it was taken (and the expected number moved on). */
@@ -362,7 +389,10 @@ export class DataChannel {
     return true;
   }
 
-  /** Delivers buffered messages that have become in order; they were acked when they arrived. */
+  /**
+   * Delivers buffered messages that have become in order; they were acked when they arrived,
+   * but for a refused in-order one, acked once it is taken.
+   */
   private deliverBuffered(): void {
     for (;;) {
       const next = this.incoming.get(this.expectedSequenceNumber);
@@ -373,7 +403,13 @@ export class DataChannel {
         return;
       }
       this.incoming.delete(next.sequenceNumber);
-      this.lastInOrderMessageId = next.messageId;
+      if (next.sequenceNumber === this.refusedSequenceNumber) {
+        // Held without an ack (it arrived in order and was refused): acknowledge it now.
+        this.refusedSequenceNumber = undefined;
+        this.acknowledgeInOrder(next);
+      } else {
+        this.lastInOrderMessageId = next.messageId;
+      }
     }
   }
 

@@ -27,6 +27,8 @@ export interface PipeStats {
 export interface PipeOptions {
   /** Called once, when the socket closed (stats final as far as this socket is concerned). */
   readonly onClosed?: (stats: PipeStats, error: Error | undefined) => void;
+  /** The socket wrote out what it held: the channel may hand over what it refused. */
+  readonly onDrain?: () => void;
 }
 
 /**
@@ -69,6 +71,7 @@ export function pipeStreamToSocket(
     );
   });
   socket.on('end', () => stream.end());
+  if (options.onDrain !== undefined) socket.on('drain', options.onDrain);
   socket.on('error', (error: Error) => {
     socketError = error;
   });

@@ -338,6 +338,36 @@ describe('receiving', () => {
     expect(rig.ackedSequences()).toEqual([0]);
   });
 
+  it('holds a refused in-order message and hands it over when the session is ready, acked then', () => {
+    const rig = createRig('agent');
+    rig.refuseText = 'm0';
+    rig.channel.receive(peerData('agent', 0));
+    rig.channel.receive(peerData('agent', 1));
+    expect(rig.delivered).toHaveLength(0);
+    expect(rig.ackedSequences()).toEqual([1]);
+    rig.channel.retryDelivery();
+    expect(rig.delivered).toHaveLength(0);
+    rig.refuseText = undefined;
+    // The consumer drained: no resend from the peer is needed.
+    rig.channel.retryDelivery();
+    expect(rig.delivered.map(text)).toEqual(['m0', 'm1']);
+    expect(rig.ackedSequences()).toEqual([1, 0]);
+    // A late resend of it is a duplicate: re-acked, not delivered again.
+    rig.channel.receive(peerData('agent', 0));
+    expect(rig.delivered).toHaveLength(2);
+    expect(rig.ackedSequences()).toEqual([1, 0, 0]);
+  });
+
+  it('delivers a refused in-order message on the next tick when nobody says it is ready', () => {
+    const rig = createRig('client');
+    rig.refuseText = 'm0';
+    rig.channel.receive(peerData('client', 0));
+    rig.refuseText = undefined;
+    rig.clock.advance(100);
+    expect(rig.delivered.map(text)).toEqual(['m0']);
+    expect(rig.ackedSequences()).toEqual([0]);
+  });
+
   it('acks handshake payloads before handling them, even when the session refuses', () => {
     const rig = createRig('client');
     rig.accept = false;

@@ -362,6 +362,7 @@ export class PortSession {
     startedAt: number,
   ): { bytesToSocket: number; bytesFromSocket: number } {
     return pipeStreamToSocket(stream, socket, {
+      onDrain: () => this.options.channel.retryDelivery(),
       onClosed: (stats, error) =>
         this.options.log.info('port connection closed', {
           sessionId: this.options.sessionId,
@@ -454,6 +455,7 @@ class BasicConnection {
         () => socket.destroy(),
       );
     });
+    socket.on('drain', () => channel.retryDelivery());
     socket.on('error', () => undefined); // 'close' follows
     socket.on('end', () => socket.end());
     socket.on('close', () => {

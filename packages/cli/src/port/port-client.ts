@@ -31,6 +31,8 @@ const SMUX_HEADER = 8;
 export interface PortTransport {
   send(payloadType: number, payload: Uint8Array): Promise<void>;
   readonly maxPayloadLength: number;
+  /** A socket drained: hand over the messages refused while it was full. */
+  retryDelivery(): void;
 }
 
 export interface ConnectionSummary {
@@ -85,6 +87,7 @@ export class MuxClient {
   forward(socket: Socket, onClosed?: (summary: ConnectionSummary) => void): void {
     const startedAt = Date.now();
     pipeStreamToSocket(this.smux.open(), socket, {
+      onDrain: () => this.transport.retryDelivery(),
       onClosed: (stats, error) =>
         onClosed?.({
           bytesSent: stats.bytesFromSocket,
@@ -143,7 +146,13 @@ export class MuxClient {
     });
     if (reply.rest.length > 0) early.unshift(reply.rest);
     if (reply.reply.status !== StreamConnectStatus.Connected) stream.end();
-    return new NamedStream(stream, reply.reply, early, () => ended);
+    return new NamedStream(
+      stream,
+      reply.reply,
+      early,
+      () => ended,
+      () => this.transport.retryDelivery(),
+    );
   }
 
   close(): void {
@@ -158,6 +167,8 @@ export class NamedStream {
     readonly reply: StreamConnectReply,
     private readonly early: Uint8Array[],
     private readonly endedEarly: () => boolean,
+    /** The transport's retryDelivery: the socket drained. */
+    private readonly drained: () => void,
   ) {}
 
   get connected(): boolean {
@@ -174,6 +185,7 @@ export class NamedStream {
     const startedAt = Date.now();
     for (const chunk of this.early.splice(0)) socket.write(chunk);
     const stats = pipeStreamToSocket(this.stream, socket, {
+      onDrain: this.drained,
       onClosed: (final, error) =>
         onClosed?.({
           bytesSent: final.bytesFromSocket,
@@ -220,6 +232,7 @@ export class BasicClient {
         () => socket.destroy(),
       );
     });
+    socket.on('drain', () => this.transport.retryDelivery());
     socket.on('error', () => undefined);
     socket.on('end', () => socket.end());
     socket.on('close', () => {

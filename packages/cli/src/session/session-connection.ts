@@ -124,6 +124,11 @@ export class SessionConnection {
     return this.channel.currentConfig.maxPayloadLength;
   }
 
+  /** The consumer drained: deliver what it refused (see DataChannel.retryDelivery). */
+  retryDelivery(): void {
+    this.channel.retryDelivery();
+  }
+
   /**
    * First connection, retried like AWS's plugin with the same token (no ResumeSession: the
    * session was never joined). Rejects with the last error when every attempt failed.
