@@ -124,7 +124,14 @@ try {
     join(top, 'bin', 'openssm-agent'),
     `#!/bin/sh
 # openssm-agent ${values.version} (linux-${arch}): the bundled agent on its bundled Node runtime.
-case "$0" in */*) here="\${0%/*}/.." ;; *) here="$(dirname "$(command -v "$0")")/.." ;; esac
+self=$0
+case "$self" in */*) ;; *) self=$(command -v "$self") ;; esac
+# Run through a link (the installer's /usr/local/bin/openssm-agent): the bundle is where it points.
+while [ -L "$self" ]; do
+  target=$(readlink "$self")
+  case "$target" in /*) self=$target ;; *) self="\${self%/*}/$target" ;; esac
+done
+here="\${self%/*}/.."
 exec "$here/runtime/lib/${loaderName}" --library-path "$here/runtime/lib" \\
   "$here/runtime/node" --max-semi-space-size=1 --v8-pool-size=1 "$here/lib/openssm-agent.mjs" "$@"
 `,

@@ -196,7 +196,8 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     }
 
     expect(await agentProcesses()).toHaveLength(1);
-    const status = await machine.run('/opt/openssm-agent/bin/openssm-agent status');
+    // On PATH through the installer's link in /usr/local/bin.
+    const status = await machine.run('openssm-agent status');
     expect(status.stdout).toContain(`Instance ID: ${instanceId}`);
     expect(status.stdout).toContain(`Server: ${server.url}`);
     expect(status.stdout).toMatch(/^Version: \d+\.\d+\.\d+$/m);

@@ -27,6 +27,8 @@ ENV_FILE=$CONF_DIR/agent.env
 SERVER_CA_FILE=$CONF_DIR/server-ca.pem
 CREATED_USERS=$CONF_DIR/created-users
 SESSION_USER=ssm-user
+# The command on PATH for operators on the node; made only where the directory exists already.
+COMMAND_LINK=/usr/local/bin/openssm-agent
 
 say() { printf 'openssm-agent install: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -240,6 +242,23 @@ install_bundle() {
   say "agent $AGENT_VERSION installed in $PREFIX"
 }
 
+link_command() {
+  if [ -L "$COMMAND_LINK" ] || [ ! -e "$COMMAND_LINK" ]; then
+    if [ -d "$(dirname "$COMMAND_LINK")" ]; then
+      ln -sfn "$PREFIX/bin/openssm-agent" "$COMMAND_LINK"
+      return 0
+    fi
+  fi
+  say "left $COMMAND_LINK alone; run $PREFIX/bin/openssm-agent"
+}
+
+unlink_command() {
+  # Only our own link: never a file or a link someone else put there.
+  [ -L "$COMMAND_LINK" ] && [ "$(readlink "$COMMAND_LINK")" = "$PREFIX/bin/openssm-agent" ] \
+    && rm -f "$COMMAND_LINK"
+  return 0
+}
+
 ensure_session_user() {
   # Shell sessions run as ssm-user (as with AWS's agent); made here so uninstall can remove it.
   if ! id "$SESSION_USER" >/dev/null 2>&1; then
@@ -253,6 +272,7 @@ ensure_session_user() {
 do_install() {
   prepare_trust
   install_bundle
+  link_command
   write_env
   mkdir -p "$STATE_DIR"
   chmod 0700 "$STATE_DIR"
@@ -296,6 +316,7 @@ do_uninstall() {
       [ -n "$user" ] && { userdel -r "$user" 2>/dev/null || deluser --remove-home "$user" 2>/dev/null || true; }
     done <"$CREATED_USERS"
   fi
+  unlink_command
   rm -rf "$PREFIX" "$PREFIX.new" "$PREFIX.old" "$CONF_DIR" "$STATE_DIR" "$RUN_DIR" "$LOG_FILE"
   say 'uninstalled'
 }

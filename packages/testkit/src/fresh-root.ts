@@ -19,6 +19,8 @@ export const FRESH_ROOT_PROGRAMS = [
   'mkdir',
   'rm',
   'mv',
+  'ln',
+  'readlink',
   'cp',
   'ls',
   'chmod',
@@ -72,6 +74,7 @@ export async function buildFreshRoot(dir: string): Promise<FreshRoot> {
     'var/lib',
     'run',
     'opt',
+    'usr/local/bin',
   ]) {
     await mkdir(join(dir, sub), { recursive: true });
   }
