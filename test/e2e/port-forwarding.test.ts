@@ -381,7 +381,7 @@ describe('connection records', () => {
           bytesToDestination: sizes[i],
           bytesFromDestination: sizes[i],
         });
-        expect(detail['durationMs']).toEqual(expect.any(Number));
+        expect(typeof detail['durationMs']).toBe('number');
       });
       // Who: the caller that started the session.
       expect(JSON.stringify(records[0]!['userIdentity'])).toContain('admin');

@@ -16,7 +16,6 @@ import {
   startTestAgent,
   startTestServer,
   TmuxTerminal,
-  WORKSPACE_BIN,
   type CommandResult,
   type TestAgent,
   type TestServer,
@@ -75,16 +74,6 @@ function openssm(...args: string[]): Promise<CommandResult> {
   return runOpenssm(clientEnv(), args);
 }
 
-function setPreferences(inputs: Record<string, unknown>): Promise<void> {
-  return setSessionPreferences(server, inputs);
-}
-
-async function startShell(terminal: TmuxTerminal): Promise<string> {
-  await terminal.start(`${join(WORKSPACE_BIN, 'openssm')} connect logs-node`, clientEnv());
-  const screen = await terminal.waitFor(/Starting session with SessionId: (\S+)/, 'the session');
-  return /Starting session with SessionId: (\S+)/.exec(screen)![1]!;
-}
-
 async function auditEvents(name: string): Promise<string> {
   return (
     await runAwsCli(server, [
@@ -98,13 +87,13 @@ async function auditEvents(name: string): Promise<string> {
 
 describe('session log write failures', () => {
   it('fails open: reports, retries, keeps the session, and the recording ends complete', async () => {
-    await setPreferences({
+    await setSessionPreferences(server, {
       cloudWatchLogGroupName: 'FailingLogs',
       cloudWatchStreamingEnabled: true,
     });
     const terminal = new TmuxTerminal();
     try {
-      const sessionId = await startShell(terminal);
+      const sessionId = await terminal.connect('logs-node', clientEnv());
       faults.objects = 3;
       faults.logs = 2;
       await terminal.type('echo marker-$((2+2))');
@@ -164,10 +153,10 @@ describe('session log write failures', () => {
   }, 120_000);
 
   it('fails closed when the preferences say so: the client is told why', async () => {
-    await setPreferences({ openssmLogFailureMode: 'closed' });
+    await setSessionPreferences(server, { openssmLogFailureMode: 'closed' });
     const terminal = new TmuxTerminal();
     try {
-      const sessionId = await startShell(terminal);
+      const sessionId = await terminal.connect('logs-node', clientEnv());
       faults.objects = Number.POSITIVE_INFINITY;
       await terminal.type('echo marker-$((2+2))');
       await terminal.waitFor(

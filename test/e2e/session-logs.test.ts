@@ -16,7 +16,6 @@ import {
   startTestAgent,
   startTestServer,
   TmuxTerminal,
-  WORKSPACE_BIN,
   type CommandResult,
   type TestAgent,
   type TestServer,
@@ -51,26 +50,16 @@ function openssm(...args: string[]): Promise<CommandResult> {
   return runOpenssm(clientEnv(), args);
 }
 
-function setPreferences(inputs: Record<string, unknown>): Promise<void> {
-  return setSessionPreferences(server, inputs);
-}
-
-async function startShell(terminal: TmuxTerminal): Promise<string> {
-  await terminal.start(`${join(WORKSPACE_BIN, 'openssm')} connect logs-node`, clientEnv());
-  const screen = await terminal.waitFor(/Starting session with SessionId: (\S+)/, 'the session');
-  return /Starting session with SessionId: (\S+)/.exec(screen)![1]!;
-}
-
 describe('session logs and recordings', () => {
   it('records a typed command: transcript without escapes, replay, and the log stream while the session runs', async () => {
-    await setPreferences({
+    await setSessionPreferences(server, {
       cloudWatchLogGroupName: 'SessionLogs',
       cloudWatchStreamingEnabled: true,
       idleSessionTimeout: '60',
     });
     const terminal = new TmuxTerminal();
     try {
-      const sessionId = await startShell(terminal);
+      const sessionId = await terminal.connect('logs-node', clientEnv());
       await terminal.type('echo marker-$((2+2))');
       await terminal.waitFor(/^marker-4\s*$/m, 'marker-4 on the screen');
       // Streaming: the line is in the session's log stream before the session ends.
@@ -118,10 +107,10 @@ describe('session logs and recordings', () => {
   }, 120_000);
 
   it('keeps a session that prints every second, closes a silent one after the idle timeout', async () => {
-    await setPreferences({ idleSessionTimeout: '3' });
+    await setSessionPreferences(server, { idleSessionTimeout: '3' });
     const terminal = new TmuxTerminal();
     try {
-      const sessionId = await startShell(terminal);
+      const sessionId = await terminal.connect('logs-node', clientEnv());
       await terminal.type('for i in 1 2 3 4 5 6; do echo tick-$i; sleep 1; done; echo ticks-done');
       await terminal.waitFor(/^ticks-done\s*$/m, 'six seconds of output', 30_000);
       // Twice the idle timeout went by with output only: still open.
@@ -148,10 +137,10 @@ describe('session logs and recordings', () => {
   }, 90_000);
 
   it('closes a busy session at its maximum duration', async () => {
-    await setPreferences({ idleSessionTimeout: '60', maxSessionDuration: '4' });
+    await setSessionPreferences(server, { idleSessionTimeout: '60', maxSessionDuration: '4' });
     const terminal = new TmuxTerminal();
     try {
-      await startShell(terminal);
+      await terminal.connect('logs-node', clientEnv());
       await terminal.type('while true; do echo busy; sleep 0.5; done');
       await terminal.waitFor(
         /SessionId: \S+ : Your session reached its maximum duration of 4 minutes and has been terminated\./,

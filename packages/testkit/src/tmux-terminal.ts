@@ -4,6 +4,8 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { WORKSPACE_BIN } from './operator.js';
 import { pollUntil } from './poll-until.js';
 
 const execFileAsync = promisify(execFile);
@@ -43,6 +45,13 @@ export class TmuxTerminal {
       `env -i ${exports} ${command}; sleep 60`,
     );
     await this.tmux('set-option', '-g', 'window-size', 'manual');
+  }
+
+  /** Runs `openssm connect <target>` and resolves with the session id it announces. */
+  async connect(target: string, env: Readonly<Record<string, string>>): Promise<string> {
+    await this.start(`${join(WORKSPACE_BIN, 'openssm')} connect ${target}`, env);
+    const started = /Starting session with SessionId: (\S+)/;
+    return started.exec(await this.waitFor(started, 'the session to start'))![1]!;
   }
 
   tmux(...args: string[]): Promise<{ stdout: string; stderr: string }> {
