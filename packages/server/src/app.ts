@@ -261,12 +261,15 @@ export async function startServer(
     };
     await engine.start();
     const audit: AuditSink = trail;
-    const consoleSessions = createConsoleSessions();
+    const consoleSessions = createConsoleSessions({
+      sessions: storage.iam.consoleSessions,
+      users: storage.iam.users,
+    });
     // Under TLS the cookie is Secure and host-only by its name's prefix (RFC 6265bis __Host-).
     const consoleCookie = secureTransport ? '__Host-openssm-console' : 'openssm-console';
     const authenticate = withConsoleSessions(
       createRequestAuthenticator({ storage, credentials, identity, now }),
-      { sessions: consoleSessions, cookieName: consoleCookie, storage, now },
+      { sessions: consoleSessions, cookieName: consoleCookie, now },
     );
     const authorize = createPolicyAuthorizer(createAccessEvaluator(iam.resolvePrincipal));
     const jsonService = (
@@ -366,7 +369,6 @@ export async function startServer(
       cookieName: consoleCookie,
       secure: secureTransport,
       iam,
-      storage,
       consoleDir: config.consoleDir ?? BUILT_CONSOLE_DIR,
       audit: auditEvent,
       region: identity.region,
