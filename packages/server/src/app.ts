@@ -11,6 +11,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
+import { createTrustedProxies } from './http/client-address.js';
 import { registerCommandOutputRoute } from './http/command-output-route.js';
 import { registerAgentDistributionRoutes } from './http/agent-distribution-route.js';
 import { AgentBundleStore } from './distribution/agent-bundles.js';
@@ -317,10 +318,14 @@ export async function startServer(
     const http = createHttpServer({
       ssm,
       query,
+      ...(config.trustedProxies.length === 0
+        ? {}
+        : { trustedProxies: createTrustedProxies(config.trustedProxies) }),
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     });
     registerGatewayRoutes(http, {
       gateway,
+      trustedProxies: createTrustedProxies(config.trustedProxies),
       storage,
       tokens,
       identity,

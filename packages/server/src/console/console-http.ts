@@ -34,6 +34,14 @@ export function parseJsonForm(body: unknown): Record<string, unknown> | undefine
   }
 }
 
+/** Where a console request came from, for its audit event's sourceIPAddress and userAgent. */
+export function callerOf(request: FastifyRequest): {
+  sourceIp: string;
+  userAgent: string | undefined;
+} {
+  return { sourceIp: request.ip, userAgent: request.headers['user-agent'] };
+}
+
 /** The session of a request that proves it with the cookie and the CSRF header. */
 export async function sessionOf(
   request: FastifyRequest,

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { isCodedError } from '@openssm/protocol';
 import type { ServiceEvent } from '../audit/cloudtrail-record.js';
 import type { Authorizer } from '../policy/authorizer.js';
-import { parseJsonForm, sendError, sessionOf } from './console-http.js';
+import { callerOf, parseJsonForm, sendError, sessionOf } from './console-http.js';
 import type { ConsoleMfa } from './console-mfa.js';
 import type { ConsoleSession, ConsoleSessions } from './console-sessions.js';
 import { encodeBase32, otpauthUri } from './totp.js';
@@ -81,7 +81,8 @@ export function registerConsoleMfaRoutes(
           name: outcome.event,
           time: now,
           owner: { arn: session.principal.arn, name: session.principal.name },
-          details: { userName: session.principal.name, sourceIPAddress: request.ip },
+          caller: callerOf(request),
+          details: { userName: session.principal.name },
         });
       }
       void reply.code(outcome.status).header('cache-control', 'no-store');

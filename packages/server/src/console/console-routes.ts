@@ -8,7 +8,7 @@ import type { ServiceEvent } from '../audit/cloudtrail-record.js';
 import { createFailureThrottle } from '../auth/failure-throttle.js';
 import type { IamService } from '../services/iam/iam-service.js';
 import { readCookie } from './console-authenticator.js';
-import { parseJsonForm, sendError, sessionOf } from './console-http.js';
+import { callerOf, parseJsonForm, sendError, sessionOf } from './console-http.js';
 import type { ConsoleMfa } from './console-mfa.js';
 import { CONSOLE_MAX_SESSION_MS, type ConsoleSessions } from './console-sessions.js';
 import { serveConsoleFile } from './console-static.js';
@@ -54,7 +54,8 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       options.audit({
         name: 'ConsoleSignInFailed',
         time: now,
-        details: { userName: form.userName, sourceIPAddress: source, reason },
+        caller: callerOf(request),
+        details: { userName: form.userName, reason },
       });
     };
     const failed = (reason: string) => {
@@ -137,7 +138,8 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
         name: 'ConsolePasswordChanged',
         time: now,
         owner: { arn: user.arn, name: user.userName },
-        details: { userName: user.userName, sourceIPAddress: source, reason: 'reset-required' },
+        caller: callerOf(request),
+        details: { userName: user.userName, reason: 'reset-required' },
       });
     }
     const { token, session } = await sessions.open(user.userId, multiFactor, now);
@@ -145,7 +147,8 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       name: 'ConsoleSignIn',
       time: now,
       owner: { arn: user.arn, name: user.userName },
-      details: { userName: user.userName, sourceIPAddress: source, multiFactor },
+      caller: callerOf(request),
+      details: { userName: user.userName, multiFactor },
     });
     void reply
       .header('set-cookie', cookie(token, CONSOLE_MAX_SESSION_MS / 1000))
@@ -185,7 +188,8 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       name: 'ConsoleSignOut',
       time: options.now(),
       owner: { arn: session.principal.arn, name: session.principal.name },
-      details: { userName: session.principal.name, sourceIPAddress: request.ip },
+      caller: callerOf(request),
+      details: { userName: session.principal.name },
     });
     void reply.header('set-cookie', cookie('', 0));
     return { signedOut: true };
