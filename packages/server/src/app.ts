@@ -138,11 +138,14 @@ export async function startServer(
     const secureTransport = tls !== undefined || config.publicUrl?.startsWith('https:') === true;
     const secretBox = createSecretBox(await loadOrCreateSecretKey(config.dataDir));
     const credentials = createCredentialStore(storage.accessKeys, secretBox);
+    // The users' TOTP devices: console sign-in, and STS GetSessionToken with a TokenCode.
+    const consoleMfa = createConsoleMfa(storage.iam.mfaDevices, secretBox);
     const iam = createIamService({
       iam: storage.iam,
       accessKeys: storage.accessKeys,
       credentials,
       identity,
+      verifyMfaCode: (userId, code, at) => consoleMfa.verify(userId, code, at),
     });
     const admin = await ensureIamBootstrap(iam, storage.accessKeys, now());
     const adminCredentials = await ensureAdminCredentials(
@@ -356,7 +359,6 @@ export async function startServer(
       now,
       log,
     });
-    const consoleMfa = createConsoleMfa(storage.iam.mfaDevices, secretBox);
     registerConsoleMfaRoutes(http, {
       sessions: consoleSessions,
       cookieName: consoleCookie,

@@ -19,6 +19,8 @@ export interface OperationContext {
   readonly now: number;
   readonly sourceIp: string;
   readonly services: Services;
+  /** The caller signed with temporary credentials (STS GetSessionToken refuses them). */
+  readonly sessionCredentials?: boolean;
 }
 
 export interface ApiOperation<Input = unknown, Output extends object = object> {

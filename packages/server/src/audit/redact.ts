@@ -9,6 +9,7 @@ const SECRET_KEYS: ReadonlySet<string> = new Set(
   [
     'SecretAccessKey',
     'SessionToken',
+    'TokenCode',
     'TokenValue',
     'Password',
     'NewPassword',

@@ -104,6 +104,7 @@ export function createQueryDispatcher(options: QueryDispatcherOptions): QueryDis
         now,
         sourceIp: request.sourceIp,
         services: options.services,
+        ...(principal.sessionCredentials === true ? { sessionCredentials: true } : {}),
       };
       resource = await operation.resource(input, context);
       if (operation.alwaysAllowed !== true) {

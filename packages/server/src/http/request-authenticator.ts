@@ -24,8 +24,13 @@ export interface SigningScope {
 
 /** Who made a request, and what the way they proved it tells the policy engine. */
 export interface AuthenticatedPrincipal extends Principal {
-  /** A console session opened with a TOTP code (aws:MultiFactorAuthPresent). */
+  /**
+   * A console session opened with a TOTP code, or temporary credentials issued against one
+   * (GetSessionToken): aws:MultiFactorAuthPresent.
+   */
   readonly multiFactor?: boolean;
+  /** Signed with temporary credentials (a session token), not a long-term key. */
+  readonly sessionCredentials?: boolean;
 }
 
 export type Authenticator = (
@@ -84,7 +89,16 @@ export function createRequestAuthenticator(options: RequestAuthenticatorOptions)
         'UnrecognizedClientException',
         'The security token included in the request is invalid.',
       );
-    return { ...verified, name: user.userName, arn: user.arn };
+    const authenticated: AuthenticatedPrincipal = {
+      ...verified,
+      name: user.userName,
+      arn: user.arn,
+      // As on AWS: absent for a long-term key, true or false for a user's session credentials.
+      ...(key?.expiresAt === null || key === undefined
+        ? {}
+        : { sessionCredentials: true, multiFactor: key.multiFactor === true }),
+    };
+    return authenticated;
   }
 
   return async (scheme, request, scope) => {

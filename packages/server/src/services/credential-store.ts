@@ -22,8 +22,16 @@ export interface UsableAccessKey extends AccessKeyRecord {
 }
 
 export interface CredentialStore {
-  /** A long-term key (AKIA…) when `expiresAt` is absent, else temporary credentials (ASIA…). */
-  issue(principal: Principal, now: number, expiresAt?: number): Promise<IssuedCredentials>;
+  /**
+   * A long-term key (AKIA…) when `expiresAt` is absent, else temporary credentials (ASIA…);
+   * `multiFactor` marks temporary credentials issued against a TOTP code.
+   */
+  issue(
+    principal: Principal,
+    now: number,
+    expiresAt?: number,
+    multiFactor?: boolean,
+  ): Promise<IssuedCredentials>;
   lookup(accessKeyId: string): Promise<UsableAccessKey | undefined>;
   /** Seals secrets a migration left in clear; returns how many. */
   sealLegacy(principalId: string): Promise<number>;
@@ -31,7 +39,7 @@ export interface CredentialStore {
 
 export function createCredentialStore(keys: AccessKeyRepository, box: SecretBox): CredentialStore {
   return {
-    async issue(principal, now, expiresAt) {
+    async issue(principal, now, expiresAt, multiFactor) {
       const temporary = expiresAt !== undefined;
       const accessKeyId = newAccessKeyId(temporary);
       const secretAccessKey = newSecretAccessKey();
@@ -48,6 +56,7 @@ export function createCredentialStore(keys: AccessKeyRepository, box: SecretBox)
         expiresAt: expiresAt ?? null,
         active: true,
         lastUsed: null,
+        ...(temporary && multiFactor === true ? { multiFactor: true as const } : {}),
       });
       return {
         accessKeyId,

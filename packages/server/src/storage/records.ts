@@ -34,6 +34,8 @@ export interface AccessKeyRecord {
   readonly active: boolean;
   /** AWS's GetAccessKeyLastUsed details; null until first used. */
   readonly lastUsed: AccessKeyLastUsed | null;
+  /** Temporary credentials issued against a TOTP code (GetSessionToken); absent otherwise. */
+  readonly multiFactor?: true;
 }
 
 export interface AccessKeyLastUsed {

@@ -360,6 +360,21 @@ export function describeStorageCompliance(name: string, open: () => Promise<Stor
         expect(await storage.accessKeys.get(key.accessKeyId)).toEqual(key);
       });
 
+      it('remembers that a user’s session credentials were issued against an MFA code', async () => {
+        const key = accessKey({
+          accessKeyId: 'ASIAUSERMFA000000001',
+          sessionTokenHash: 'digest-of-user-token',
+          expiresAt: FAR_FUTURE,
+          multiFactor: true,
+        });
+        await storage.accessKeys.insert(key);
+        await storage.accessKeys.insert(accessKey({ accessKeyId: 'AKIAPLAINKEY00000001' }));
+        expect(await storage.accessKeys.get(key.accessKeyId)).toEqual(key);
+        expect(await storage.accessKeys.get('AKIAPLAINKEY00000001')).not.toHaveProperty(
+          'multiFactor',
+        );
+      });
+
       it('returns undefined for an unknown key', async () => {
         expect(await storage.accessKeys.get('AKIANOSUCHKEY0000000')).toBeUndefined();
       });

@@ -3,5 +3,10 @@
 import type { AnyQueryOperation } from '../iam/query-operation.js';
 import { assumeRole } from './assume-role.js';
 import { getCallerIdentity } from './get-caller-identity.js';
+import { getSessionToken } from './get-session-token.js';
 
-export const STS_OPERATIONS: readonly AnyQueryOperation[] = [assumeRole, getCallerIdentity];
+export const STS_OPERATIONS: readonly AnyQueryOperation[] = [
+  assumeRole,
+  getCallerIdentity,
+  getSessionToken,
+];

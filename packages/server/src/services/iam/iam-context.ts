@@ -18,6 +18,11 @@ export interface IamDependencies {
   readonly accessKeys: AccessKeyRepository;
   readonly credentials: CredentialStore;
   readonly identity: ServerIdentity;
+  /**
+   * Checks a code of the user's enabled TOTP device, each code once (console/console-mfa.ts);
+   * absent where nothing can verify codes, and then GetSessionToken refuses a SerialNumber.
+   */
+  readonly verifyMfaCode?: (userId: string, code: string, now: number) => Promise<boolean>;
 }
 
 export async function requireUser(deps: IamDependencies, userName: string): Promise<IamUserRecord> {

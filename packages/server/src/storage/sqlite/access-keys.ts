@@ -21,6 +21,7 @@ interface AccessKeyRow {
   readonly last_used_at: number | null;
   readonly last_used_service: string | null;
   readonly last_used_region: string | null;
+  readonly multi_factor: number;
 }
 
 export class SqliteAccessKeyRepository implements AccessKeyRepository {
@@ -39,8 +40,8 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
     this.insertKey = db.prepare(
       `INSERT INTO access_keys (access_key_id, sealed_secret, session_token_hash, principal_kind,
          principal_id, principal_name, principal_arn, role_name, created_at, expires_at, active,
-         last_used_at, last_used_service, last_used_region)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         last_used_at, last_used_service, last_used_region, multi_factor)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectKey = db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?');
     this.selectLongTerm = db.prepare(
@@ -84,6 +85,7 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
         key.lastUsed?.at ?? null,
         key.lastUsed?.service ?? null,
         key.lastUsed?.region ?? null,
+        key.multiFactor === true ? 1 : 0,
       );
     });
   }
@@ -165,5 +167,6 @@ function toRecord(row: AccessKeyRow): AccessKeyRecord {
             service: row.last_used_service ?? '',
             region: row.last_used_region ?? '',
           },
+    ...(row.multi_factor === 1 ? { multiFactor: true as const } : {}),
   };
 }
