@@ -206,6 +206,28 @@ describe('web console', { timeout: 60_000 }, () => {
     await context.close();
   });
 
+  it('says clearly when the server cannot be reached or answers with something else, and retries', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.route('**/console/api/session', (route) => route.abort('connectionrefused'));
+    await page.goto(`${server.url}/console/`);
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('The server could not be reached');
+    await screenshot(page, '00-unreachable');
+    // A proxy's HTML error page in place of the API's JSON.
+    await page.unroute('**/console/api/session');
+    await page.route('**/console/api/session', (route) =>
+      route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad Gateway</h1>' }),
+    );
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('answered 502');
+    await page.unroute('**/console/api/session');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByLabel('IAM user name').waitFor();
+    await context.close();
+  });
+
   it('tells a user without permission "not authorized", and the API refuses their cookie too', async () => {
     const { context, page } = await signedInPage('viewer');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Not authorized');

@@ -55,9 +55,11 @@ function signedOut(): void {
 
 /** The session the cookie names, if any (after a reload). */
 export async function restoreSession(): Promise<SignedInUser | undefined> {
-  const response = await fetch('api/session', { credentials: 'same-origin' });
-  if (!response.ok) return undefined;
-  current = (await response.json()) as SignedInUser;
+  const response = await send('api/session', { credentials: 'same-origin' });
+  if (response.status === 401) return undefined;
+  const body = await readJson(response);
+  if (!response.ok) throw errorOf(body, response.status);
+  current = body as unknown as SignedInUser;
   return current;
 }
 
@@ -67,7 +69,7 @@ export async function signIn(
   mfaCode?: string,
   newPassword?: string,
 ): Promise<SignedInUser> {
-  const response = await fetch('api/sign-in', {
+  const response = await send('api/sign-in', {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json' },
@@ -78,7 +80,7 @@ export async function signIn(
       ...(newPassword === undefined ? {} : { newPassword }),
     }),
   });
-  const body = (await response.json()) as Record<string, unknown>;
+  const body = await readJson(response);
   if (!response.ok) throw errorOf(body, response.status);
   current = body as unknown as SignedInUser;
   return current;
@@ -87,7 +89,7 @@ export async function signIn(
 export async function signOut(): Promise<void> {
   const user = current;
   if (user !== undefined) {
-    await fetch('api/sign-out', {
+    await send('api/sign-out', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { [CSRF_HEADER]: user.csrfToken },
@@ -101,13 +103,13 @@ export async function consoleRoute<T = Record<string, unknown>>(
   path: string,
   body?: object,
 ): Promise<T> {
-  const response = await fetch(`api/${path}`, {
+  const response = await send(`api/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json', [CSRF_HEADER]: current?.csrfToken ?? '' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  const answer = (await response.json()) as Record<string, unknown>;
+  const answer = await readJson(response);
   if (!response.ok) throw errorOf(answer, response.status);
   return answer as T;
 }
@@ -117,7 +119,7 @@ export async function callJson<T = Record<string, unknown>>(
   target: string,
   input: object,
 ): Promise<T> {
-  const response = await fetch('/', {
+  const response = await send('/', {
     method: 'POST',
     credentials: 'same-origin',
     headers: {
@@ -127,7 +129,7 @@ export async function callJson<T = Record<string, unknown>>(
     },
     body: JSON.stringify(input),
   });
-  const body = (await response.json()) as Record<string, unknown>;
+  const body = await readJson(response);
   if (!response.ok) {
     const error = errorOf(body, response.status);
     if (error.signedOut) signedOut();
@@ -166,7 +168,7 @@ export async function callQuery(
   params: Readonly<Record<string, string>> = {},
   version = '2010-05-08',
 ): Promise<Element> {
-  const response = await fetch('/', {
+  const response = await send('/', {
     method: 'POST',
     credentials: 'same-origin',
     headers: {
@@ -184,6 +186,34 @@ export async function callQuery(
     throw error;
   }
   return xml.documentElement;
+}
+
+/** fetch, with "the server cannot be reached" as a clear ApiError instead of "Failed to fetch". */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    throw new ApiError(
+      'NetworkError',
+      'The server could not be reached. Check the connection, then try again.',
+      0,
+    );
+  }
+}
+
+/** The JSON object of an answer; anything else (a proxy's HTML error page) as a clear ApiError. */
+async function readJson(response: Response): Promise<Record<string, unknown>> {
+  try {
+    const value: unknown = await response.json();
+    if (typeof value === 'object' && value !== null) return value as Record<string, unknown>;
+  } catch {
+    // Not JSON: reported below.
+  }
+  throw new ApiError(
+    'UnexpectedResponse',
+    `The server answered ${String(response.status)} ${response.statusText} with something other than the API's JSON (is a proxy in between failing?).`,
+    response.status,
+  );
 }
 
 function errorOf(body: Record<string, unknown>, status: number): ApiError {

@@ -3,6 +3,7 @@
 
 import { currentUser, onSignedOut, restoreSession, signOut } from './api.js';
 import { h, notice, replace } from './dom.js';
+import { errorNotice } from './page.js';
 import { ROUTES, type Route } from './routes.js';
 import { renderSignIn } from './pages/sign-in.js';
 
@@ -110,9 +111,30 @@ function navigate(): void {
   if (main !== null && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
+/** Asks the server who is signed in; when it cannot answer, says so with a way to retry. */
+function start(): void {
+  replace(app, notice('loading', 'Loading…'));
+  restoreSession().then(render, (error: unknown) => {
+    replace(
+      app,
+      h(
+        'main',
+        { class: 'sign-in-page' },
+        h(
+          'div',
+          {},
+          errorNotice(error),
+          h(
+            'p',
+            {},
+            h('button', { type: 'button', class: 'primary', onclick: start }, 'Try again'),
+          ),
+        ),
+      ),
+    );
+  });
+}
+
 onSignedOut(render);
 window.addEventListener('hashchange', navigate);
-replace(app, notice('loading', 'Loading…'));
-restoreSession()
-  .catch(() => undefined)
-  .finally(render);
+start();
