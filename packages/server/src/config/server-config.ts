@@ -491,6 +491,33 @@ function parseHostPort(value: string): [string, number] {
 }
 
 /** The Markdown table of docs/configuration.md, generated so the docs never drift. */
+/** How the object store options fit together; part of docs/configuration.md. */
+const OBJECT_STORE_DOCS = [
+  '### Object store',
+  '',
+  'Session recordings and transcripts ([session-logs.md](session-logs.md)) and the full output of Run Command',
+  '([run-command.md](run-command.md)) are objects in buckets. With `--object-store directory` (the default) a',
+  'bucket is a directory under `DATA_DIR/objects`. With `--object-store s3` they go to an S3-compatible',
+  'endpoint through the AWS SDK ([decision 0013](decisions/0013-s3-object-store.md)):',
+  '',
+  '```sh',
+  'export OPENSSM_S3_ACCESS_KEY_ID=… OPENSSM_S3_SECRET_ACCESS_KEY=…',
+  'openssm server --object-store s3 --s3-endpoint https://minio.internal:9000 --s3-force-path-style \\',
+  '  --s3-ca-file /etc/openssm/minio-ca.pem',
+  '```',
+  '',
+  '- Buckets are not created for you: create the `--recording-bucket`, every `s3BucketName` the session',
+  "  preferences name, and `openssm-output` (or each command's `OutputS3BucketName`) first. A missing bucket",
+  '  is a write failure, reported and retried as [session-logs.md](session-logs.md) describes.',
+  '- The keys need `s3:PutObject`, `s3:GetObject` and `s3:DeleteObject` on the objects under the key prefix,',
+  '  `s3:ListBucket` on the bucket (parts are listed by prefix) and `s3:AbortMultipartUpload`.',
+  '- While a recording is written it is kept as parts beside its key (`<key>.parts/<offset>`); they become the',
+  '  object when the session ends — one request, or a multipart upload of 8 MiB pieces when larger.',
+  '- Without `--s3-access-key-id` the AWS SDK finds credentials itself: `AWS_ACCESS_KEY_ID` /',
+  '  `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, `AWS_PROFILE` with `~/.aws/credentials` and `~/.aws/config`,',
+  '  a web identity token, or the ECS or EC2 instance role. Secrets are never logged or printed.',
+];
+
 export function renderConfigurationDocs(): string {
   const rows = (Object.keys(SERVER_OPTIONS) as OptionName[]).map((name) => {
     const spec: OptionSpec = SERVER_OPTIONS[name];
@@ -509,6 +536,8 @@ export function renderConfigurationDocs(): string {
     '| Flag | Environment | Default | Meaning |',
     '| --- | --- | --- | --- |',
     ...rows,
+    '',
+    ...OBJECT_STORE_DOCS,
     '',
   ].join('\n');
 }
