@@ -21,3 +21,4 @@ export * from './connect-proxy.js';
 export * from './private-sshd.js';
 export * from './totp.js';
 export * from './fresh-root.js';
+export * from './arm64-emulation.js';
