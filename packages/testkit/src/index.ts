@@ -22,3 +22,4 @@ export * from './private-sshd.js';
 export * from './totp.js';
 export * from './fresh-root.js';
 export * from './arm64-emulation.js';
+export * from './systemd-container.js';
