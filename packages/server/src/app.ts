@@ -34,6 +34,8 @@ import { CommandEngine } from './services/command-engine.js';
 import { CommandOutputStore } from './services/command-output.js';
 import { createCommandService } from './services/command-service.js';
 import { FilesystemObjectStore } from './storage/objects/filesystem-object-store.js';
+import type { ObjectStore } from './storage/objects/object-store.js';
+import { S3ObjectStore, createS3Client } from './storage/objects/s3-object-store.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
 import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
@@ -47,7 +49,6 @@ import { OPENSSM_TARGET_PREFIX } from './api/openssm/get-session-recording.js';
 import { loadOrCreateAuditSigner } from './audit/audit-signer.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { createJsonRouter } from './http/json-router.js';
-import { createDirectoryObjectStore, type ObjectStore } from './logs/object-store.js';
 import { createLogService, type LogService } from './services/log-service.js';
 import { createRecordingService } from './services/recording-service.js';
 import { createSessionLogging } from './services/session-logging.js';
@@ -86,7 +87,7 @@ export interface StartOptions {
   readonly audit?: AuditSink;
   /** How long a session survives its agent's data socket being gone (default 30 s). */
   readonly agentGraceMs?: number;
-  /** Where recordings go (default: directories under DATA_DIR/objects); tests inject faults. */
+  /** Where objects go instead of the configured store; tests inject faults. */
   readonly objectStore?: ObjectStore;
   /** Wraps the log store the recorder writes to (tests inject faults). */
   readonly wrapLogService?: (logs: LogService) => LogService;
@@ -101,7 +102,7 @@ export const BUILT_CONSOLE_DIR = join(import.meta.dirname, '..', '..', 'web', 'c
 
 /** Retention sweeps (recordings, log groups) run this often. */
 export const MAINTENANCE_INTERVAL_MS = 3_600_000;
-/** Objects (recordings, full command output) live in buckets (directories) here, under the data directory. */
+/** With the directory object store, buckets (recordings, full command output) are directories here, under the data directory. */
 export const OBJECTS_DIR = 'objects';
 const DEFAULT_LOG_DRAIN_MS = 600_000;
 const LOG_FLUSH_MS = 1_000;
@@ -173,9 +174,11 @@ export async function startServer(
       void trail.recordServiceEvent(event);
     };
     const logs = createLogService(storage.logs);
+    const opened = await openObjectStore(config);
+    const objects = options.objectStore ?? opened.store;
     const recordings = createRecordingService({
       repository: storage.recordings,
-      store: options.objectStore ?? createDirectoryObjectStore(join(config.dataDir, OBJECTS_DIR)),
+      store: objects,
       defaultBucket: config.recordingBucket,
     });
     const sessionLogging = createSessionLogging({
@@ -197,11 +200,7 @@ export async function startServer(
     const tokens = createChannelTokens(storage.channelTokens);
     let streamUrlBase = '';
     let publicUrl = '';
-    const output = new CommandOutputStore(
-      new FilesystemObjectStore(join(config.dataDir, OBJECTS_DIR)),
-      log,
-      config.maxCommandOutputBytes,
-    );
+    const output = new CommandOutputStore(objects, log, config.maxCommandOutputBytes);
     const engine: CommandEngine = new CommandEngine({
       repository: storage.commands,
       output,
@@ -464,6 +463,7 @@ export async function startServer(
         await engine.stop();
         await trail.close();
         await storage.close();
+        opened.close();
       },
     };
   } catch (error) {
@@ -474,4 +474,26 @@ export async function startServer(
 
 function publicHost(publicUrl: string | undefined): string[] {
   return publicUrl === undefined ? [] : [new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')];
+}
+
+/** The object store the configuration names (docs/configuration.md, --object-store). */
+async function openObjectStore(
+  config: ServerConfig,
+): Promise<{ store: ObjectStore; close: () => void }> {
+  const chosen = config.objectStore;
+  if (chosen.driver === 'directory') {
+    return {
+      store: new FilesystemObjectStore(join(config.dataDir, OBJECTS_DIR)),
+      close: () => undefined,
+    };
+  }
+  const client = createS3Client({
+    endpoint: chosen.endpoint,
+    region: chosen.region,
+    forcePathStyle: chosen.forcePathStyle,
+    credentials: chosen.credentials,
+    caBundle: chosen.caFile === undefined ? undefined : await readFile(chosen.caFile, 'utf8'),
+  });
+  // The client keeps connections alive; they go with the server.
+  return { store: new S3ObjectStore(client), close: () => client.destroy() };
 }
