@@ -1,7 +1,6 @@
 // Console sign-in sessions in storage (docs/decisions/0010): a restart keeps people signed in
 // and every replica knows every session. Only the SHA-256 of the cookie token is stored, so the
-// table alone opens no session. And temporary credentials from STS GetSessionToken remember
-// whether a TOTP code was shown for them (aws:MultiFactorAuthPresent). Same portable SQL as 0001.
+// table alone opens no session. Same portable SQL as 0001.
 
 export const version = 7;
 export const name = 'console-sessions';
@@ -17,6 +16,4 @@ CREATE TABLE console_sessions (
 );
 CREATE INDEX console_sessions_user ON console_sessions (user_id, created_at);
 CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
-ALTER TABLE access_keys ADD COLUMN multi_factor SMALLINT NOT NULL DEFAULT 0
-  CHECK (multi_factor IN (0, 1));
 `;

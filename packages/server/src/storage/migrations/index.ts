@@ -9,6 +9,7 @@ import * as runCommand from './0004-run-command.js';
 import * as sessionLogsAudit from './0005-session-logs-audit.js';
 import * as consoleMfa from './0006-console-mfa.js';
 import * as consoleSessions from './0007-console-sessions.js';
+import * as sessionTokenMfa from './0008-session-token-mfa.js';
 
 export * from './migration.js';
 
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sessionLogsAudit,
   consoleMfa,
   consoleSessions,
+  sessionTokenMfa,
 ];
