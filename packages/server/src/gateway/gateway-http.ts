@@ -3,7 +3,6 @@
 // token), and the WebSocket upgrades of control and data channels, each opened by a text frame
 // carrying a one-time token.
 
-import { resolveClientAddress, type TrustedProxies } from '../http/client-address.js';
 import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -15,6 +14,7 @@ import {
   parseAnyOpenDataChannel,
   parseOpenControlChannel,
 } from '@openssm/protocol';
+import { resolveClientAddress, type TrustedProxies } from '../http/client-address.js';
 import type { Authenticator } from '../http/request-authenticator.js';
 import type { Logger } from '../logging/logger.js';
 import type { Authorizer } from '../policy/authorizer.js';
