@@ -211,6 +211,7 @@ const QUERY_SAMPLES: Readonly<Record<string, Record<string, string>>> = {
 /** STS answers these for any caller, as AWS does: no policy can deny them. */
 const ALWAYS_ALLOWED: Readonly<Record<string, string>> = {
   GetCallerIdentity: 'AWS answers it for every authenticated caller',
+  GetSessionToken: 'AWS answers it for every IAM user with a long-term key (no policy applies)',
 };
 
 function queryCall(
@@ -340,6 +341,12 @@ describe('authorization coverage', () => {
     const response = await queryCall('sts', 'GetCallerIdentity', {});
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<Arn>arn:openssm:iam::000000000000:user/nobody</Arn>');
+  });
+
+  it('answers GetSessionToken for a user without policies, as AWS does', async () => {
+    const response = await queryCall('sts', 'GetSessionToken', { DurationSeconds: '900' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/<AccessKeyId>ASIA\w+<\/AccessKeyId>/);
   });
 });
 
