@@ -158,6 +158,7 @@ export function registerGatewayRoutes(app: FastifyInstance, options: GatewayHttp
         decodeURIComponent(match[2]!),
         options,
         request.socket.remoteAddress,
+        socket,
       );
     });
   });
@@ -174,9 +175,11 @@ function serveChannel(
   kind: ChannelKind,
   channelId: string,
   options: GatewayHttpOptions,
-  remoteAddress?: string,
+  remoteAddress: string | undefined,
+  raw: Duplex,
 ): void {
-  const socket = wrapWebSocket(ws, remoteAddress);
+  // Data channels carry bursts worth batching; control messages go out as they come.
+  const socket = wrapWebSocket(ws, remoteAddress, kind === 'data' ? raw : undefined);
   let handler: { receive(bytes: Uint8Array): void; closed(): void } | undefined;
   const early: Uint8Array[] = [];
   let opening = false;
