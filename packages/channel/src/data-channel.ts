@@ -13,6 +13,7 @@ import {
   isHandshakePayloadType,
   parseAcknowledgeContent,
   type DecodedAgentMessage,
+  type Sha256,
 } from '@openssm/protocol';
 import { resolveChannelConfig, type ChannelConfig } from './channel-config.js';
 import { IncomingBuffer, type StreamMessage } from './incoming-buffer.js';
@@ -66,6 +67,10 @@ const SPLITTABLE_PAYLOAD_TYPES: ReadonlySet<number> = new Set([
   PayloadType.Output,
   PayloadType.StdErr,
 ]);
+
+/** The digest field of a message sent without one (decision 0012): all zeros. */
+const NO_DIGEST = new Uint8Array(32);
+const noDigest: Sha256 = () => NO_DIGEST;
 
 export class DataChannel {
   readonly role: ChannelRole;
@@ -136,6 +141,11 @@ export class DataChannel {
 
   get retransmissionTimeoutMs(): number {
     return this.rtt.retransmissionTimeoutMs;
+  }
+
+  /** SHA-256 for the digest field of messages we send, or zeros once both ends skip it. */
+  private get digest(): Sha256 {
+    return this.config.writePayloadDigests ? this.environment.sha256 : noDigest;
   }
 
   get currentConfig(): ChannelConfig {
@@ -209,7 +219,7 @@ export class DataChannel {
     if (this.closed) return;
     const message = decodeAgentMessage(bytes, {
       maxPayloadLength: this.config.maxIncomingPayloadLength,
-      verifyDigestWith: this.environment.sha256,
+      ...(this.config.verifyPayloadDigests ? { verifyDigestWith: this.environment.sha256 } : {}),
     });
     switch (message.messageType) {
       case MessageType.Acknowledge:
@@ -294,7 +304,7 @@ export class DataChannel {
         payloadType,
         payload,
       },
-      this.environment.sha256,
+      this.digest,
     );
     const pending: PendingMessage = {
       sequenceNumber,
@@ -473,7 +483,7 @@ export class DataChannel {
         payloadType: PayloadType.None,
         payload,
       },
-      this.environment.sha256,
+      this.digest,
     );
     this.transport.send(bytes);
     this.stats.acknowledgementsSent++;
