@@ -102,6 +102,13 @@ export class DataChannel {
   private nextSequenceNumber = 0;
   private expectedSequenceNumber = 0;
   private resendTimer: TimerHandle | undefined;
+  /**
+   * When the peer last acknowledged something new, or the window last became non-empty: TCP's
+   * retransmission timer (RFC 6298 §5.1, §5.3), which runs from progress, not from each send.
+   */
+  private progressAt = 0;
+  /** The highest sequence number acknowledged so far; unacknowledged ones below it are holes. */
+  private highestAcknowledged = -1;
   private cumulativeAckTimer: TimerHandle | undefined;
   private unacknowledgedInOrder = 0;
   private unacknowledgedBytes = 0;
@@ -314,6 +321,7 @@ export class DataChannel {
       lastSentAt: undefined,
       resends: 0,
     };
+    if (this.window.size === 0) this.progressAt = this.environment.clock.now();
     this.window.add(pending);
     if (this.transmit(pending)) this.stats.messagesSent++;
     this.scheduleResendTick();
@@ -331,6 +339,10 @@ export class DataChannel {
     const acknowledged = ack.openSsmCumulative
       ? this.window.acknowledgeThrough(ack.acknowledgedSequenceNumber)
       : this.window.acknowledge(ack.acknowledgedSequenceNumber);
+    if (acknowledged !== undefined) {
+      this.progressAt = this.environment.clock.now();
+      this.highestAcknowledged = Math.max(this.highestAcknowledged, acknowledged.sequenceNumber);
+    }
     // Karn's rule: a resent message's ack cannot tell which copy it answers, so it is no sample.
     if (acknowledged?.lastSentAt !== undefined && acknowledged.resends === 0) {
       this.rtt.addSample(this.environment.clock.now() - acknowledged.lastSentAt);
@@ -523,6 +535,12 @@ export class DataChannel {
       for (const message of this.window.values()) {
         if (budget === 0) break;
         if (message.lastSentAt !== undefined && now - message.lastSentAt < rto) continue;
+        // Beyond everything acknowledged while acknowledgements still come: queued behind the
+        // data that is being acknowledged, not lost (resending it would only lengthen the
+        // queue). A hole below an acknowledged message, or silence for a whole RTO, is resent.
+        const queued =
+          message.sequenceNumber > this.highestAcknowledged && now - this.progressAt < rto;
+        if (message.lastSentAt !== undefined && queued) continue;
         if (message.resends >= this.config.maxResendAttempts) {
           this.fail(
             new CodedError(
