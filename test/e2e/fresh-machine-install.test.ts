@@ -220,6 +220,8 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     expect(status.stdout).toMatch(
       /^Agent: running \(pid \d+, version [\d.]+\), connected to the server since /m,
     );
+    // The operator CLI's spelling, `openssm agent …`, through the bundle's own `openssm`.
+    expect((await machine.run('openssm agent status')).stdout).toBe(status.stdout);
 
     // Again: nothing to download, the same registration, the agent restarted and online.
     const installed = await tree(machine.dir);
