@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDirectoryObjectStore, type LogService, type ObjectStore } from '@openssm/server';
+import { FilesystemObjectStore, type LogService, type ObjectStore } from '@openssm/server';
 import {
   operatorEnvironment,
   pollUntil,
@@ -35,17 +35,16 @@ function diskFull(): Error {
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'openssm-logfail-e2e-'));
   const dataDir = join(workDir, 'server');
-  const real = createDirectoryObjectStore(join(dataDir, 'objects'));
-  const objectStore: ObjectStore = {
-    ...real,
-    async append(location, bytes) {
+  const real = new FilesystemObjectStore(join(dataDir, 'objects'));
+  const objectStore: ObjectStore = Object.assign(Object.create(real) as ObjectStore, {
+    async putPart(bucket: string, key: string, offset: number, data: Uint8Array) {
       if (faults.objects > 0) {
         faults.objects -= 1;
         throw diskFull();
       }
-      await real.append(location, bytes);
+      await real.putPart(bucket, key, offset, data);
     },
-  };
+  });
   const wrapLogService = (logs: LogService): LogService => ({
     ...logs,
     async append(group, stream, events, now) {

@@ -42,10 +42,7 @@ describe('recording retention', () => {
     ] as const) {
       await server.server.storage.recordings.insert({ ...base, sessionId, startedAt: clock - age });
       for (const suffix of ['cast', 'log']) {
-        await store.append(
-          { bucket: base.bucket, key: `${sessionId}.${suffix}` },
-          Buffer.from('hi\n'),
-        );
+        await store.put(base.bucket, `${sessionId}.${suffix}`, Buffer.from('hi\n'));
       }
     }
     // Left `Recording` by a server that stopped mid-session: nothing will finish it.

@@ -11,6 +11,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
+import { createTrustedProxies } from './http/client-address.js';
 import { registerCommandOutputRoute } from './http/command-output-route.js';
 import { registerAgentDistributionRoutes } from './http/agent-distribution-route.js';
 import { AgentBundleStore } from './distribution/agent-bundles.js';
@@ -33,6 +34,8 @@ import { CommandEngine } from './services/command-engine.js';
 import { CommandOutputStore } from './services/command-output.js';
 import { createCommandService } from './services/command-service.js';
 import { FilesystemObjectStore } from './storage/objects/filesystem-object-store.js';
+import type { ObjectStore } from './storage/objects/object-store.js';
+import { S3ObjectStore, createS3Client } from './storage/objects/s3-object-store.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
 import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
@@ -46,7 +49,6 @@ import { OPENSSM_TARGET_PREFIX } from './api/openssm/get-session-recording.js';
 import { loadOrCreateAuditSigner } from './audit/audit-signer.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { createJsonRouter } from './http/json-router.js';
-import { createDirectoryObjectStore, type ObjectStore } from './logs/object-store.js';
 import { createLogService, type LogService } from './services/log-service.js';
 import { createRecordingService } from './services/recording-service.js';
 import { createSessionLogging } from './services/session-logging.js';
@@ -85,7 +87,7 @@ export interface StartOptions {
   readonly audit?: AuditSink;
   /** How long a session survives its agent's data socket being gone (default 30 s). */
   readonly agentGraceMs?: number;
-  /** Where recordings go (default: directories under DATA_DIR/objects); tests inject faults. */
+  /** Where objects go instead of the configured store; tests inject faults. */
   readonly objectStore?: ObjectStore;
   /** Wraps the log store the recorder writes to (tests inject faults). */
   readonly wrapLogService?: (logs: LogService) => LogService;
@@ -100,7 +102,7 @@ export const BUILT_CONSOLE_DIR = join(import.meta.dirname, '..', '..', 'web', 'c
 
 /** Retention sweeps (recordings, log groups) run this often. */
 export const MAINTENANCE_INTERVAL_MS = 3_600_000;
-/** Objects (recordings, full command output) live in buckets (directories) here, under the data directory. */
+/** With the directory object store, buckets (recordings, full command output) are directories here, under the data directory. */
 export const OBJECTS_DIR = 'objects';
 const DEFAULT_LOG_DRAIN_MS = 600_000;
 const LOG_FLUSH_MS = 1_000;
@@ -169,9 +171,11 @@ export async function startServer(
       void trail.recordServiceEvent(event);
     };
     const logs = createLogService(storage.logs);
+    const opened = await openObjectStore(config);
+    const objects = options.objectStore ?? opened.store;
     const recordings = createRecordingService({
       repository: storage.recordings,
-      store: options.objectStore ?? createDirectoryObjectStore(join(config.dataDir, OBJECTS_DIR)),
+      store: objects,
       defaultBucket: config.recordingBucket,
     });
     const sessionLogging = createSessionLogging({
@@ -193,11 +197,7 @@ export async function startServer(
     const tokens = createChannelTokens(storage.channelTokens);
     let streamUrlBase = '';
     let publicUrl = '';
-    const output = new CommandOutputStore(
-      new FilesystemObjectStore(join(config.dataDir, OBJECTS_DIR)),
-      log,
-      config.maxCommandOutputBytes,
-    );
+    const output = new CommandOutputStore(objects, log, config.maxCommandOutputBytes);
     const engine: CommandEngine = new CommandEngine({
       repository: storage.commands,
       output,
@@ -261,12 +261,15 @@ export async function startServer(
     };
     await engine.start();
     const audit: AuditSink = trail;
-    const consoleSessions = createConsoleSessions();
+    const consoleSessions = createConsoleSessions({
+      sessions: storage.iam.consoleSessions,
+      users: storage.iam.users,
+    });
     // Under TLS the cookie is Secure and host-only by its name's prefix (RFC 6265bis __Host-).
     const consoleCookie = secureTransport ? '__Host-openssm-console' : 'openssm-console';
     const authenticate = withConsoleSessions(
       createRequestAuthenticator({ storage, credentials, identity, now }),
-      { sessions: consoleSessions, cookieName: consoleCookie, storage, now },
+      { sessions: consoleSessions, cookieName: consoleCookie, now },
     );
     const authorize = createPolicyAuthorizer(createAccessEvaluator(iam.resolvePrincipal));
     const jsonService = (
@@ -314,10 +317,14 @@ export async function startServer(
     const http = createHttpServer({
       ssm,
       query,
+      ...(config.trustedProxies.length === 0
+        ? {}
+        : { trustedProxies: createTrustedProxies(config.trustedProxies) }),
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     });
     registerGatewayRoutes(http, {
       gateway,
+      trustedProxies: createTrustedProxies(config.trustedProxies),
       storage,
       tokens,
       identity,
@@ -366,7 +373,6 @@ export async function startServer(
       cookieName: consoleCookie,
       secure: secureTransport,
       iam,
-      storage,
       consoleDir: config.consoleDir ?? BUILT_CONSOLE_DIR,
       audit: auditEvent,
       region: identity.region,
@@ -455,6 +461,7 @@ export async function startServer(
         await engine.stop();
         await trail.close();
         await storage.close();
+        opened.close();
       },
     };
   } catch (error) {
@@ -465,4 +472,26 @@ export async function startServer(
 
 function publicHost(publicUrl: string | undefined): string[] {
   return publicUrl === undefined ? [] : [new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')];
+}
+
+/** The object store the configuration names (docs/configuration.md, --object-store). */
+async function openObjectStore(
+  config: ServerConfig,
+): Promise<{ store: ObjectStore; close: () => void }> {
+  const chosen = config.objectStore;
+  if (chosen.driver === 'directory') {
+    return {
+      store: new FilesystemObjectStore(join(config.dataDir, OBJECTS_DIR)),
+      close: () => undefined,
+    };
+  }
+  const client = createS3Client({
+    endpoint: chosen.endpoint,
+    region: chosen.region,
+    forcePathStyle: chosen.forcePathStyle,
+    credentials: chosen.credentials,
+    caBundle: chosen.caFile === undefined ? undefined : await readFile(chosen.caFile, 'utf8'),
+  });
+  // The client keeps connections alive; they go with the server.
+  return { store: new S3ObjectStore(client), close: () => client.destroy() };
 }

@@ -18,6 +18,6 @@ export { LOGS_OPERATIONS } from './api/logs/logs-operations.js';
 export { CLOUDTRAIL_OPERATIONS } from './api/cloudtrail/cloudtrail-operations.js';
 export { OPENSSM_OPERATIONS } from './api/openssm/openssm-operations.js';
 export { AUDIT_EVENTS, renderAuditEventTable } from './audit/audit-events.js';
-export type { ObjectStore, ObjectLocation } from './logs/object-store.js';
-export { createDirectoryObjectStore } from './logs/object-store.js';
+export type { ObjectStore, ObjectLocation } from './storage/objects/object-store.js';
+export { FilesystemObjectStore } from './storage/objects/filesystem-object-store.js';
 export type { LogService } from './services/log-service.js';

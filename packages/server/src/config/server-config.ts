@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseCidr } from '../http/client-address.js';
 
 export interface ServerConfig {
   readonly dataDir: string;
@@ -18,8 +19,10 @@ export interface ServerConfig {
   /** Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy). */
   readonly allowInsecureHttp: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Bucket (a directory under DATA_DIR/objects) for recordings without s3BucketName. */
+  /** Bucket for recordings without s3BucketName. */
   readonly recordingBucket: string;
+  /** Where buckets are: directories under DATA_DIR/objects, or an S3-compatible endpoint. */
+  readonly objectStore: ObjectStoreConfig;
   /** Recordings older than this many days are deleted; 0 keeps them. */
   readonly recordingRetentionDays: number;
   /** A signed digest after this many audit records… */
@@ -38,7 +41,23 @@ export interface ServerConfig {
   readonly nodeDeregisterAfterSeconds: number;
   /** Agent bundles served at /agent/… and by /install.sh (absolute path), or none. */
   readonly agentBundleDir: string | undefined;
+  /** Addresses and CIDR blocks of reverse proxies whose X-Forwarded-For is believed. */
+  readonly trustedProxies: readonly string[];
 }
+
+export type ObjectStoreConfig =
+  | { readonly driver: 'directory' }
+  | {
+      readonly driver: 's3';
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      readonly forcePathStyle: boolean;
+      /** Explicit keys; undefined: the AWS SDK's default chain (environment, profile, IMDS …). */
+      readonly credentials:
+        { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+      /** A PEM file of extra CAs to trust for the endpoint (absolute path). */
+      readonly caFile: string | undefined;
+    };
 
 type Kind = 'string' | 'port' | 'boolean' | 'host-port' | 'level' | 'integer' | 'bytes';
 
@@ -124,7 +143,62 @@ export const SERVER_OPTIONS = {
     kind: 'string',
     default: 'openssm-session-recordings',
     description:
-      'Bucket for session recordings and transcripts when the session preferences name no s3BucketName. Buckets are directories under DATA_DIR/objects.',
+      'Bucket for session recordings and transcripts when the session preferences name no s3BucketName. With --object-store s3 it must exist.',
+  },
+  objectStore: {
+    flag: '--object-store',
+    env: 'OPENSSM_OBJECT_STORE',
+    kind: 'string',
+    default: 'directory',
+    description:
+      'Where buckets of recordings, transcripts and full command output live: `directory` (a directory per bucket under DATA_DIR/objects) or `s3` (an S3-compatible endpoint, the --s3-* options).',
+  },
+  s3Endpoint: {
+    flag: '--s3-endpoint',
+    env: 'OPENSSM_S3_ENDPOINT',
+    kind: 'string',
+    default: undefined,
+    description:
+      'With --object-store s3: the endpoint URL, e.g. https://minio.internal:9000; unset uses AWS S3 in --s3-region.',
+  },
+  s3Region: {
+    flag: '--s3-region',
+    env: 'OPENSSM_S3_REGION',
+    kind: 'string',
+    default: 'us-east-1',
+    description: "With --object-store s3: the buckets' region, which requests are signed for.",
+  },
+  s3ForcePathStyle: {
+    flag: '--s3-force-path-style',
+    env: 'OPENSSM_S3_FORCE_PATH_STYLE',
+    kind: 'boolean',
+    default: false,
+    description:
+      'With --object-store s3: address buckets as ENDPOINT/BUCKET/KEY rather than BUCKET.ENDPOINT/KEY (MinIO and most self-hosted servers).',
+  },
+  s3AccessKeyId: {
+    flag: '--s3-access-key-id',
+    env: 'OPENSSM_S3_ACCESS_KEY_ID',
+    kind: 'string',
+    default: undefined,
+    description:
+      "With --object-store s3: an access key id, with --s3-secret-access-key. Unset: the AWS SDK's chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE and ~/.aws, web identity, instance role).",
+  },
+  s3SecretAccessKey: {
+    flag: '--s3-secret-access-key',
+    env: 'OPENSSM_S3_SECRET_ACCESS_KEY',
+    kind: 'string',
+    default: undefined,
+    description:
+      'The secret for --s3-access-key-id. Prefer the environment variable: a flag is visible to other users in the process list. Never logged.',
+  },
+  s3CaFile: {
+    flag: '--s3-ca-file',
+    env: 'OPENSSM_S3_CA_FILE',
+    kind: 'string',
+    default: undefined,
+    description:
+      "With --object-store s3: a PEM file of CA certificates to trust for the endpoint, besides the system's.",
   },
   recordingRetentionDays: {
     flag: '--recording-retention-days',
@@ -196,6 +270,14 @@ export const SERVER_OPTIONS = {
     default: undefined,
     description:
       'Directory of agent bundles made by `npm run build:agent-bundle` (VERSION/linux-ARCH/openssm-agent.tar.gz); the newest is served at /agent/latest and installed by /install.sh (docs/install.md).',
+  },
+  trustedProxies: {
+    flag: '--trusted-proxies',
+    env: 'OPENSSM_TRUSTED_PROXIES',
+    kind: 'string',
+    default: undefined,
+    description:
+      'Comma-separated addresses or CIDR blocks (10.0.0.0/8, fd00::/8) of reverse proxies in front of the server. Only a request from one of them has its X-Forwarded-For read: the caller is the right-most address there that is not a trusted proxy. That address is what sign-in throttling, aws:SourceIp and the audit trail see. Unset: the peer address, X-Forwarded-For ignored.',
   },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -288,6 +370,7 @@ export function resolveServerConfig(
       `--recording-bucket must be a valid S3 bucket name, got ${recordingBucket}`,
     );
   }
+  const objectStore = parseObjectStore(text, bool, cwd);
   const maxCommandOutputBytes = parseBytes(text('maxCommandOutput')!);
   // Shorter would mark nodes between two heartbeats (every 5 minutes) as gone.
   const zeroOrAtLeast = (name: OptionName, min: number): number => {
@@ -311,6 +394,7 @@ export function resolveServerConfig(
     allowInsecureHttp: bool('allowInsecureHttp'),
     logLevel: logLevel as ServerConfig['logLevel'],
     recordingBucket,
+    objectStore,
     recordingRetentionDays: integer('recordingRetentionDays', 0, 36_500),
     auditDigestEvery: integer('auditDigestEvery', 1, 1_000_000),
     auditDigestIntervalSeconds: integer('auditDigestInterval', 1, 86_400),
@@ -321,6 +405,7 @@ export function resolveServerConfig(
     nodeDeregisterAfterSeconds: zeroOrAtLeast('nodeDeregisterAfter', 3600),
     agentBundleDir:
       text('agentBundleDir') === undefined ? undefined : resolve(cwd, text('agentBundleDir')!),
+    trustedProxies: Object.freeze(parseTrustedProxies(text('trustedProxies') ?? '')),
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {
@@ -329,6 +414,58 @@ export function resolveServerConfig(
     );
   }
   return Object.freeze(config);
+}
+
+function parseObjectStore(
+  text: (name: OptionName) => string | undefined,
+  bool: (name: OptionName) => boolean,
+  cwd: string,
+): ObjectStoreConfig {
+  const driver = text('objectStore');
+  const s3Options: OptionName[] = [
+    's3Endpoint',
+    's3ForcePathStyle',
+    's3AccessKeyId',
+    's3SecretAccessKey',
+    's3CaFile',
+  ];
+  if (driver === 'directory') {
+    const stray = s3Options.find((name) =>
+      name === 's3ForcePathStyle' ? bool(name) : text(name) !== undefined,
+    );
+    if (stray !== undefined) {
+      throw new ConfigError(`${SERVER_OPTIONS[stray].flag} needs --object-store s3`);
+    }
+    return { driver };
+  }
+  if (driver !== 's3') {
+    throw new ConfigError(`--object-store must be directory or s3, got ${driver ?? ''}`);
+  }
+  const endpoint = text('s3Endpoint');
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {
+    throw new ConfigError(
+      `--s3-endpoint must be an http(s) origin such as https://minio.internal:9000, got ${endpoint}`,
+    );
+  }
+  const region = text('s3Region')!;
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) throw new ConfigError(`invalid --s3-region ${region}`);
+  const accessKeyId = text('s3AccessKeyId');
+  const secretAccessKey = text('s3SecretAccessKey');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError('--s3-access-key-id and --s3-secret-access-key go together');
+  }
+  const caFile = text('s3CaFile');
+  return {
+    driver,
+    endpoint: endpoint?.replace(/\/$/, ''),
+    region,
+    forcePathStyle: bool('s3ForcePathStyle'),
+    credentials:
+      accessKeyId === undefined || secretAccessKey === undefined
+        ? undefined
+        : { accessKeyId, secretAccessKey },
+    caFile: caFile === undefined ? undefined : resolve(cwd, caFile),
+  };
 }
 
 const UNITS: Readonly<Record<string, number>> = {
@@ -350,6 +487,23 @@ function parseBytes(value: string): number {
   return bytes;
 }
 
+/** `10.0.0.0/8, 192.0.2.7` → the entries, each checked; at most 64 (a list, not a firewall). */
+function parseTrustedProxies(value: string): string[] {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length > 64) throw new ConfigError('--trusted-proxies takes at most 64 entries');
+  for (const entry of entries) {
+    if (parseCidr(entry) === undefined) {
+      throw new ConfigError(
+        `--trusted-proxies takes IP addresses or CIDR blocks such as 10.0.0.0/8, got ${entry}`,
+      );
+    }
+  }
+  return entries;
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -366,6 +520,33 @@ function parseHostPort(value: string): [string, number] {
 }
 
 /** The Markdown table of docs/configuration.md, generated so the docs never drift. */
+/** How the object store options fit together; part of docs/configuration.md. */
+const OBJECT_STORE_DOCS = [
+  '### Object store',
+  '',
+  'Session recordings and transcripts ([session-logs.md](session-logs.md)) and the full output of Run Command',
+  '([run-command.md](run-command.md)) are objects in buckets. With `--object-store directory` (the default) a',
+  'bucket is a directory under `DATA_DIR/objects`. With `--object-store s3` they go to an S3-compatible',
+  'endpoint through the AWS SDK ([decision 0013](decisions/0013-s3-object-store.md)):',
+  '',
+  '```sh',
+  'export OPENSSM_S3_ACCESS_KEY_ID=… OPENSSM_S3_SECRET_ACCESS_KEY=…',
+  'openssm server --object-store s3 --s3-endpoint https://minio.internal:9000 --s3-force-path-style \\',
+  '  --s3-ca-file /etc/openssm/minio-ca.pem',
+  '```',
+  '',
+  '- Buckets are not created for you: create the `--recording-bucket`, every `s3BucketName` the session',
+  "  preferences name, and `openssm-output` (or each command's `OutputS3BucketName`) first. A missing bucket",
+  '  is a write failure, reported and retried as [session-logs.md](session-logs.md) describes.',
+  '- The keys need `s3:PutObject`, `s3:GetObject` and `s3:DeleteObject` on the objects under the key prefix,',
+  '  `s3:ListBucket` on the bucket (parts are listed by prefix) and `s3:AbortMultipartUpload`.',
+  '- While a recording is written it is kept as parts beside its key (`<key>.parts/<offset>`); they become the',
+  '  object when the session ends — one request, or a multipart upload of 8 MiB pieces when larger.',
+  '- Without `--s3-access-key-id` the AWS SDK finds credentials itself: `AWS_ACCESS_KEY_ID` /',
+  '  `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, `AWS_PROFILE` with `~/.aws/credentials` and `~/.aws/config`,',
+  '  a web identity token, or the ECS or EC2 instance role. Secrets are never logged or printed.',
+];
+
 export function renderConfigurationDocs(): string {
   const rows = (Object.keys(SERVER_OPTIONS) as OptionName[]).map((name) => {
     const spec: OptionSpec = SERVER_OPTIONS[name];
@@ -384,6 +565,8 @@ export function renderConfigurationDocs(): string {
     '| Flag | Environment | Default | Meaning |',
     '| --- | --- | --- | --- |',
     ...rows,
+    '',
+    ...OBJECT_STORE_DOCS,
     '',
   ].join('\n');
 }

@@ -15,10 +15,10 @@ import type { LogService } from '../services/log-service.js';
 import { recordingLocation } from '../services/recording-service.js';
 import type { RecordingRecord } from '../storage/log-records.js';
 import type { RecordingRepository } from '../storage/log-repositories.js';
+import type { ObjectStore } from '../storage/objects/object-store.js';
 import { encodeAsciicastEvent, encodeAsciicastHeader } from './asciicast.js';
 import { TranscriptBuilder, formatTranscriptLine, type TranscriptLine } from './ansi-transcript.js';
 import { InOrder } from './in-order.js';
-import type { ObjectStore } from './object-store.js';
 import { RetryingSink } from './retrying-sink.js';
 import type { SessionPreferences } from './session-preferences.js';
 
@@ -78,14 +78,18 @@ export class SessionRecorder {
   constructor(private readonly options: RecorderOptions) {
     this.startedAt = options.recording.startedAt;
     const { store, recording } = options;
+    // Each batch is a part at the offset written so far: a retried batch replaces its part,
+    // and the parts become one object when the session ends (finish).
+    const cast = recordingLocation(recording, 'asciicast');
     this.cast = this.sink('recording', async (chunks) => {
       const bytes = Buffer.from(chunks.join(''));
-      await store.append(recordingLocation(recording, 'asciicast'), bytes);
+      await store.putPart(cast.bucket, cast.key, this.castBytes, bytes);
       this.castBytes += bytes.length;
     });
+    const text = recordingLocation(recording, 'transcript');
     this.text = this.sink('transcript', async (chunks) => {
       const bytes = Buffer.from(chunks.join(''));
-      await store.append(recordingLocation(recording, 'transcript'), bytes);
+      await store.putPart(text.bucket, text.key, this.transcriptBytes, bytes);
       this.transcriptBytes += bytes.length;
     });
     const group = options.preferences.cloudWatchLogGroupName;
@@ -135,8 +139,9 @@ export class SessionRecorder {
   }
 
   /**
-   * The session ended: writes what is buffered, uploads the transcript to the log group when
-   * it was not streamed, and records the recording's final state. Retries go on in the
+   * The session ended: writes what is buffered, makes each file one object of its parts,
+   * uploads the transcript to the log group when it was not streamed, and records the
+   * recording's final state. Retries go on in the
    * background for `drainMs`; resolves when everything is written or given up.
    */
   async finish(endedAt: number): Promise<void> {
@@ -150,6 +155,8 @@ export class SessionRecorder {
     if (this.stream !== undefined) sinks.push(this.stream);
     const results = await Promise.all(sinks.map((sink) => sink.drain(deadline, now)));
     let complete = results.every(Boolean) && this.output.skipped === 0;
+    // What was written is completed even when a tail could not be (the recording says Incomplete).
+    complete = (await this.completeObjects(deadline)) && complete;
     const group = this.options.preferences.cloudWatchLogGroupName;
     if (group !== '' && this.stream === undefined && this.endLines.length > 0) {
       complete = (await this.uploadTranscript(group, deadline)) && complete;
@@ -241,6 +248,40 @@ export class SessionRecorder {
       sessionId: recording.sessionId,
       sessionData: lines.map((line) => line.text),
     });
+  }
+
+  /** Joins each file's parts into its object, retried like any write until `deadline`. */
+  private async completeObjects(deadline: number): Promise<boolean> {
+    const { store, recording, now } = this.options;
+    const files = [
+      {
+        what: 'recording',
+        location: recordingLocation(recording, 'asciicast'),
+        length: this.castBytes,
+      },
+      {
+        what: 'transcript',
+        location: recordingLocation(recording, 'transcript'),
+        length: this.transcriptBytes,
+      },
+    ];
+    const done = await Promise.all(
+      files.map(async ({ what, location, length }) => {
+        if (length === 0) return true; // nothing was written: no object, as before any output
+        const completion = this.sink<'complete'>(
+          what,
+          async () => {
+            await store.completeParts(location.bucket, location.key, length, new Uint8Array());
+          },
+          () => 0,
+        );
+        completion.push('complete');
+        const written = await completion.drain(deadline, now);
+        completion.stop();
+        return written;
+      }),
+    );
+    return done.every(Boolean);
   }
 
   private async uploadTranscript(group: string, deadline: number): Promise<boolean> {

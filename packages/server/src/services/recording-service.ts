@@ -4,9 +4,13 @@
 // and audits each deletion.
 
 import { CodedError } from '@openssm/protocol';
-import type { ObjectLocation, ObjectStore } from '../logs/object-store.js';
 import type { RecordingRecord } from '../storage/log-records.js';
 import type { RecordingRepository } from '../storage/log-repositories.js';
+import {
+  readObjectOrParts,
+  type ObjectLocation,
+  type ObjectStore,
+} from '../storage/objects/object-store.js';
 
 export type RecordingFormat = 'asciicast' | 'transcript';
 
@@ -76,9 +80,11 @@ export function createRecordingService(deps: {
           `Session ${sessionId.slice(0, 96)} has no recording${recording === undefined ? '' : ' (deleted by retention)'}.`,
         );
       }
-      const location = recordingLocation(recording, format);
-      const totalBytes = (await store.size(location)) ?? 0;
-      const bytes = (await store.read(location, offset, MAX_RECORDING_CHUNK)) ?? new Uint8Array();
+      const { bucket, key } = recordingLocation(recording, format);
+      // While the session runs (or when a crash left it so) the file is still its parts.
+      const found = await readObjectOrParts(store, bucket, key, offset, MAX_RECORDING_CHUNK);
+      const totalBytes = found?.totalBytes ?? 0;
+      const bytes = found?.bytes ?? new Uint8Array();
       let end = bytes.length;
       if (offset + end < totalBytes) {
         const newline = bytes.lastIndexOf(0x0a);
@@ -102,8 +108,10 @@ export function createRecordingService(deps: {
         const due = batch.filter((recording) => !isLive(recording.sessionId));
         if (due.length === 0) return count;
         for (const recording of due) {
-          await store.delete(recordingLocation(recording, 'asciicast'));
-          await store.delete(recordingLocation(recording, 'transcript'));
+          for (const format of ['asciicast', 'transcript'] as const) {
+            const { bucket, key } = recordingLocation(recording, format);
+            await store.delete(bucket, key);
+          }
           if (await repository.markDeleted(recording.sessionId, now)) {
             count += 1;
             await deleted(recording);

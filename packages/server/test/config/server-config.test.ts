@@ -21,6 +21,7 @@ describe('resolveServerConfig', () => {
       allowInsecureHttp: false,
       logLevel: 'info',
       recordingBucket: 'openssm-session-recordings',
+      objectStore: { driver: 'directory' },
       recordingRetentionDays: 0,
       auditDigestEvery: 1000,
       auditDigestIntervalSeconds: 3600,
@@ -29,8 +30,27 @@ describe('resolveServerConfig', () => {
       nodeInactiveAfterSeconds: 0,
       nodeDeregisterAfterSeconds: 0,
       agentBundleDir: undefined,
+      trustedProxies: [],
     });
     expect(Object.isFrozen(resolve([]))).toBe(true);
+  });
+
+  it('reads trusted proxies as addresses and CIDR blocks, and refuses anything else', () => {
+    expect(resolve(['--trusted-proxies', '10.0.0.0/8, 192.0.2.7,fd00::/8']).trustedProxies).toEqual(
+      ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
+    );
+    expect(resolve([], { OPENSSM_TRUSTED_PROXIES: '127.0.0.1' }).trustedProxies).toEqual([
+      '127.0.0.1',
+    ]);
+    for (const bad of [
+      'proxy.example.com',
+      '10.0.0.0/33',
+      '10.0.0.0/8/1',
+      'fd00::/129',
+      '10.0.0.0/x',
+    ]) {
+      expect(() => resolve(['--trusted-proxies', bad])).toThrow(/--trusted-proxies takes IP/);
+    }
   });
 
   it('reads the logging options and refuses bad ones', () => {
@@ -118,6 +138,59 @@ describe('resolveServerConfig', () => {
     for (const bad of ['-1', '1.5MiB', '10MB', 'lots', '']) {
       expect(() => resolve(['--max-command-output', bad])).toThrow(/--max-command-output/);
     }
+  });
+});
+
+describe('object store options', () => {
+  it('choose the S3 driver with its endpoint, region, path style, keys and CA file', () => {
+    expect(
+      resolve(
+        [
+          '--object-store',
+          's3',
+          '--s3-endpoint',
+          'https://minio.internal:9000/',
+          '--s3-force-path-style',
+          '--s3-ca-file',
+          'certs/ca.pem',
+        ],
+        { OPENSSM_S3_ACCESS_KEY_ID: 'AKIDEXAMPLE', OPENSSM_S3_SECRET_ACCESS_KEY: 'secret' },
+      ).objectStore,
+    ).toEqual({
+      driver: 's3',
+      endpoint: 'https://minio.internal:9000',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      caFile: '/srv/certs/ca.pem',
+    });
+    // Without keys: the AWS SDK's own chain; without an endpoint: AWS S3 in the region.
+    expect(resolve(['--object-store', 's3', '--s3-region', 'eu-west-1']).objectStore).toEqual({
+      driver: 's3',
+      endpoint: undefined,
+      region: 'eu-west-1',
+      forcePathStyle: false,
+      credentials: undefined,
+      caFile: undefined,
+    });
+  });
+
+  it('refuses what cannot work, naming the option and never echoing a secret', () => {
+    expect(() => resolve(['--object-store', 'nfs'])).toThrow(
+      /--object-store must be directory or s3/,
+    );
+    expect(() => resolve(['--s3-endpoint', 'http://127.0.0.1:9000'])).toThrow(
+      /--s3-endpoint needs --object-store s3/,
+    );
+    expect(() => resolve(['--object-store', 's3', '--s3-endpoint', 'minio:9000'])).toThrow(
+      /--s3-endpoint must be an http\(s\) origin/,
+    );
+    expect(() => resolve(['--object-store', 's3', '--s3-region', 'EU West'])).toThrow(
+      /invalid --s3-region/,
+    );
+    expect(() =>
+      resolve(['--object-store', 's3', '--s3-secret-access-key', 'hunter2-secret']),
+    ).toThrow(/^--s3-access-key-id and --s3-secret-access-key go together$/);
   });
 });
 

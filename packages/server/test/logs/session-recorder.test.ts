@@ -3,6 +3,9 @@
 // sizes "r" events, keystrokes "i" events only when the preferences ask.
 
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   MessageType,
   PayloadType,
@@ -10,39 +13,31 @@ import {
   encodeAgentMessage,
   type DecodedAgentMessage,
 } from '@openssm/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
-import type { ObjectLocation, ObjectStore } from '../../src/logs/object-store.js';
 import { SessionRecorder } from '../../src/logs/session-recorder.js';
 import type { SessionPreferences } from '../../src/logs/session-preferences.js';
 import type { LogService } from '../../src/services/log-service.js';
 import { sha256 } from '../../src/audit/audit-trail.js';
 import type { RecordingRecord } from '../../src/storage/log-records.js';
 import type { RecordingRepository } from '../../src/storage/log-repositories.js';
+import { FilesystemObjectStore } from '../../src/storage/objects/filesystem-object-store.js';
+import type { ObjectStore } from '../../src/storage/objects/object-store.js';
 
 const T0 = 1_795_719_693_000;
+const BUCKET = 'recordings';
 
-function memoryStore(): ObjectStore & { text(key: string): string } {
-  const objects = new Map<string, Buffer>();
-  const id = (location: ObjectLocation) => `${location.bucket}/${location.key}`;
-  return {
-    append(location, bytes) {
-      objects.set(
-        id(location),
-        Buffer.concat([objects.get(id(location)) ?? Buffer.alloc(0), bytes]),
-      );
-      return Promise.resolve();
+/** The directory driver in a temporary directory, and each object's text once completed. */
+function directoryStore(): ObjectStore & { text(key: string): string } {
+  const root = mkdtempSync(join(tmpdir(), 'openssm-recorder-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  const store = new FilesystemObjectStore(root);
+  return Object.assign(store, {
+    text: (key: string) => {
+      const path = join(root, BUCKET, key);
+      return existsSync(path) ? readFileSync(path, 'utf8') : '';
     },
-    read: (location, offset, length) =>
-      Promise.resolve(objects.get(id(location))?.subarray(offset, offset + length)),
-    size: (location) => Promise.resolve(objects.get(id(location))?.length),
-    delete(location) {
-      objects.delete(id(location));
-      return Promise.resolve();
-    },
-    describe: id,
-    text: (key) => objects.get(key)?.toString('utf8') ?? '',
-  };
+  });
 }
 
 function frame(type: string, seq: number, payloadType: number, text: string): DecodedAgentMessage {
@@ -77,13 +72,13 @@ const preferences = (recordInput: boolean): SessionPreferences => ({
 });
 
 function recorder(recordInput: boolean) {
-  const store = memoryStore();
+  const store = directoryStore();
   let clock = T0;
   const recording: RecordingRecord = {
     sessionId: 'admin-0123456789abcdef0',
     target: 'mi-0123456789abcdef0',
     owner: 'arn:openssm:iam::000000000000:user/admin',
-    bucket: 'b',
+    bucket: BUCKET,
     keyPrefix: '',
     inputRecorded: recordInput,
     status: 'Recording',
@@ -132,14 +127,14 @@ describe('SessionRecorder', () => {
     instance.fromClient(frame(MessageType.InputStreamData, 1, PayloadType.Output, 'ls\r'));
     instance.fromAgent(frame(MessageType.OutputStreamData, 2, PayloadType.Output, 'world\r\n'));
     await instance.finish(T0 + 2000);
-    const cast = store.text('b/admin-0123456789abcdef0.cast').trim().split('\n');
+    const cast = store.text('admin-0123456789abcdef0.cast').trim().split('\n');
     expect(JSON.parse(cast[0]!)).toMatchObject({ version: 2, width: 100, height: 30 });
     expect(cast.slice(1).map((line) => JSON.parse(line) as unknown)).toEqual([
       [0.5, 'o', 'hello '],
       [0.5, 'o', 'world\r\n'],
       [1, 'i', 'ls\r'],
     ]);
-    expect(store.text('b/admin-0123456789abcdef0.log')).toBe(
+    expect(store.text('admin-0123456789abcdef0.log')).toBe(
       `${new Date(T0 + 500).toISOString()} hello world\n`,
     );
     expect(updates).toEqual([expect.objectContaining({ status: 'Complete', endedAt: T0 + 2000 })]);
@@ -150,6 +145,6 @@ describe('SessionRecorder', () => {
     instance.fromAgent(frame(MessageType.OutputStreamData, 0, PayloadType.Output, '$ '));
     instance.fromClient(frame(MessageType.InputStreamData, 0, PayloadType.Output, 'secret\r'));
     await instance.finish(T0 + 1);
-    expect(store.text('b/admin-0123456789abcdef0.cast')).not.toContain('secret');
+    expect(store.text('admin-0123456789abcdef0.cast')).not.toContain('secret');
   });
 });

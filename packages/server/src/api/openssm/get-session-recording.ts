@@ -3,6 +3,7 @@
 // at line ends. Authorized as `openssm:GetSessionRecording` on the session's ARN, so policies
 // can allow people their own recordings (`session/${aws:username}-*`) and auditors all of them.
 
+import { recordingLocation } from '../../services/recording-service.js';
 import { sessionArn } from '../../services/services.js';
 import { defineOperation } from '../operation.js';
 import { boundedString, epochSeconds, reader } from '../input.js';
@@ -27,6 +28,7 @@ export const getSessionRecording = defineOperation({
   async handle({ sessionId, format, offset }, { services }) {
     const chunk = await services.recordings.read(sessionId, format, offset);
     const { recording } = chunk;
+    const location = recordingLocation(recording, format);
     return {
       SessionId: sessionId,
       Format: format,
@@ -36,10 +38,7 @@ export const getSessionRecording = defineOperation({
       InputRecorded: recording.inputRecorded,
       StartDate: epochSeconds(recording.startedAt),
       ...(recording.endedAt === null ? {} : { EndDate: epochSeconds(recording.endedAt) }),
-      Location: services.recordings.store.describe({
-        bucket: recording.bucket,
-        key: `${recording.keyPrefix}${sessionId}.${format === 'asciicast' ? 'cast' : 'log'}`,
-      }),
+      Location: services.recordings.store.describe(location.bucket, location.key),
       TotalBytes: chunk.totalBytes,
       Content: chunk.content,
       ...(chunk.nextOffset === undefined ? {} : { NextOffset: chunk.nextOffset }),

@@ -1,9 +1,17 @@
-// Where large blobs live — today the full stdout/stderr of Run Command steps — addressed as an
-// S3 bucket and key, so an S3-compatible driver can replace the filesystem one. Objects are
-// written in parts (as a multipart upload) and completed once every byte is there; every write
-// is durable when its promise settles.
+// Where large blobs live — session recordings and transcripts, the full stdout/stderr of Run
+// Command steps — addressed as an S3 bucket and key. Objects are written in parts by offset
+// (a recording grows while its session runs; command output arrives in chunks, in any order)
+// and completed once every byte is there; every write is durable when its promise settles.
+// Two drivers: a directory tree (the default) and any S3-compatible endpoint
+// (docs/decisions/0013-s3-object-store.md). What both need beyond I/O lives here, once.
 
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+
+export interface ObjectLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
 
 export interface ObjectPart {
   readonly offset: number;
@@ -15,6 +23,8 @@ export interface ObjectStore {
   putPart(bucket: string, key: string, offset: number, data: Uint8Array): Promise<void>;
   /** The parts stored so far, by offset. */
   listParts(bucket: string, key: string): Promise<readonly ObjectPart[]>;
+  /** The bytes of the part stored at `offset`, or undefined when there is none. */
+  getPart(bucket: string, key: string, offset: number): Promise<Uint8Array | undefined>;
   /**
    * Makes the object from the first `length` bytes of the parts (which must cover them) followed
    * by `trailer`, and drops the parts. Resolves with the SHA-256 (hex) of those `length` bytes.
@@ -26,6 +36,17 @@ export interface ObjectStore {
   head(bucket: string, key: string): Promise<{ readonly size: number } | undefined>;
   /** The object's bytes, or undefined when there is none. */
   get(bucket: string, key: string): Promise<Readable | undefined>;
+  /** Up to `length` bytes from `offset`; empty past the end; undefined when there is no object. */
+  getRange(
+    bucket: string,
+    key: string,
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array | undefined>;
+  /** Removes the object and any parts of it; no error when they are already gone. */
+  delete(bucket: string, key: string): Promise<void>;
+  /** Where it is, for people (`/var/lib/openssm/objects/b/k`, `s3://b/k`); never a secret. */
+  describe(bucket: string, key: string): string;
 }
 
 /** S3's bucket naming rules (3–63 of a-z, 0-9, '.', '-'; starting and ending alphanumeric). */
@@ -40,4 +61,88 @@ export function isSafeObjectKey(key: string): boolean {
   // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f\\]/.test(key)) return false;
   return key.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+/** Throws (a bug, not input: callers validate names from requests) unless bucket/key are usable. */
+export function assertObjectLocation(bucket: string, key: string): void {
+  if (!BUCKET_NAME_PATTERN.test(bucket)) throw new Error(`unusable bucket name ${bucket}`);
+  if (!isSafeObjectKey(key)) throw new Error('unusable object key');
+}
+
+/** How many bytes from offset 0 the parts cover without a gap. */
+export function contiguousLength(parts: readonly ObjectPart[]): number {
+  let position = 0;
+  for (const part of parts) {
+    if (part.offset > position) break;
+    position = Math.max(position, part.offset + part.size);
+  }
+  return position;
+}
+
+/**
+ * Hands the first `length` bytes of the parts to `write`, in order and a part at a time (memory
+ * stays one part, whatever the object's size); overlapping parts (a resend with more bytes)
+ * count once. Resolves with their SHA-256 (hex); throws when the parts leave a gap.
+ */
+export async function assembleParts(
+  store: Pick<ObjectStore, 'listParts' | 'getPart'>,
+  bucket: string,
+  key: string,
+  length: number,
+  write: (bytes: Uint8Array) => Promise<void>,
+): Promise<string> {
+  const hash = createHash('sha256');
+  let position = 0;
+  for (const part of await store.listParts(bucket, key)) {
+    if (position >= length) break;
+    if (part.offset + part.size <= position) continue; // wholly before what is needed
+    if (part.offset > position) break;
+    const bytes = await store.getPart(bucket, key, part.offset);
+    if (bytes === undefined) break; // deleted meanwhile: reported as a gap below
+    const from = position - part.offset;
+    const slice = bytes.subarray(from, Math.min(bytes.length, from + (length - position)));
+    hash.update(slice);
+    await write(slice);
+    position += slice.length;
+  }
+  if (position < length) {
+    throw new Error(
+      `parts of ${bucket}/${key} cover ${String(position)} of ${String(length)} bytes`,
+    );
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Up to `length` bytes from `offset` of an object, or of its parts while it is being written
+ * (a live session's recording, or one a crash left uncompleted); undefined when neither exists.
+ */
+export async function readObjectOrParts(
+  store: ObjectStore,
+  bucket: string,
+  key: string,
+  offset: number,
+  length: number,
+): Promise<{ readonly bytes: Uint8Array; readonly totalBytes: number } | undefined> {
+  const object = await store.head(bucket, key);
+  if (object !== undefined) {
+    const bytes = await store.getRange(bucket, key, offset, length);
+    return { bytes: bytes ?? new Uint8Array(), totalBytes: object.size };
+  }
+  const parts = await store.listParts(bucket, key);
+  if (parts.length === 0) return undefined;
+  const totalBytes = contiguousLength(parts);
+  const end = Math.min(totalBytes, offset + length);
+  const pieces: Uint8Array[] = [];
+  for (const part of parts) {
+    if (part.offset >= end) break;
+    if (part.offset + part.size <= offset) continue;
+    const bytes = await store.getPart(bucket, key, part.offset);
+    if (bytes === undefined) break; // completed meanwhile: the reader asks again
+    const already = offset + pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (part.offset > already) break;
+    const from = already - part.offset;
+    pieces.push(bytes.subarray(from, Math.min(bytes.length, end - part.offset)));
+  }
+  return { bytes: Buffer.concat(pieces), totalBytes };
 }
