@@ -227,6 +227,8 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     const installed = await tree(machine.dir);
     const second = await bootstrap();
     expect(second.stderr).toMatch(/is installed already/);
+    // Its own links on PATH are its own: kept, not reported as someone else's.
+    expect(second.stderr).not.toContain('left /usr/local/bin');
     expect(second.stderr).toContain(`registered already as ${instanceId}`);
     expect(await nodesTagged('fresh')).toHaveLength(1);
     await pollUntil(
@@ -359,6 +361,8 @@ describe.skipIf(!canRun || noSystemd !== undefined)(
           `${installer} --activation-code ${activation.ActivationCode!} --activation-id ${activation.ActivationId!}`,
         );
         expect(installed.stderr).toContain('agent started (systemd)');
+        // This machine's /usr is read-only (the host's): the installer goes on without the links.
+        expect(installed.stderr).toContain('left /usr/local/bin/openssm-agent alone');
         const instanceId = /registered as (mi-[0-9a-f]{17})/.exec(installed.stderr)![1]!;
         expect((await machine.run('systemctl is-enabled openssm-agent.service')).stdout).toBe(
           'enabled\n',

@@ -243,8 +243,9 @@ install_bundle() {
 link_command() { # NAME
   link=$COMMAND_DIR/$1
   # A name already taken stays as it is (for openssm: the operator CLI, whose `openssm agent`
-  # runs openssm-agent from PATH just the same). A stale link of ours is replaced.
-  if [ -L "$link" ] && [ "$(readlink "$link")" = "$PREFIX/bin/$1" ] || [ ! -e "$link" ] && [ ! -L "$link" ]; then
+  # runs openssm-agent from PATH just the same); our own link is made again.
+  if { [ -L "$link" ] && [ "$(readlink "$link")" = "$PREFIX/bin/$1" ]; } \
+    || { [ ! -e "$link" ] && [ ! -L "$link" ]; }; then
     # (a read-only /usr, as in image-based systems, leaves it to the message below)
     if [ -d "$COMMAND_DIR" ] && ln -sfn "$PREFIX/bin/$1" "$link" 2>/dev/null; then
       return 0
