@@ -170,8 +170,11 @@ export async function startServer(
       void trail.recordServiceEvent(event);
     };
     const logs = createLogService(storage.logs);
-    const opened = await openObjectStore(config);
-    const objects = options.objectStore ?? opened.store;
+    const opened =
+      options.objectStore === undefined
+        ? await openObjectStore(config)
+        : { store: options.objectStore, close: () => undefined };
+    const objects = opened.store;
     const recordings = createRecordingService({
       repository: storage.recordings,
       store: objects,
