@@ -49,10 +49,14 @@ function freePort() {
   });
 }
 
-/** A child process whose first stdout lines are awaited (readiness, ports, paths). */
-function startProcess(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], ...options });
-  const lines = createInterface({ input: child.stdout });
+/**
+ * A child process whose first output lines are awaited (readiness, ports, paths): its stdout's,
+ * or its stderr's with `fromStderr` (where `openssm forward` logs).
+ */
+function startProcess(command, args, { fromStderr = false, ...options } = {}) {
+  const stdio = fromStderr ? ['ignore', 'inherit', 'pipe'] : ['ignore', 'pipe', 'inherit'];
+  const child = spawn(command, args, { stdio, ...options });
+  const lines = createInterface({ input: fromStderr ? child.stderr : child.stdout });
   const seen = [];
   const waiters = [];
   lines.on('line', (line) => {
@@ -103,9 +107,10 @@ export function directTarget() {
 
 /**
  * ssh to an sshd on loopback with a private host key and config; undefined where no sshd is
- * installed (`apt-get install openssh-server`).
+ * installed (`apt-get install openssh-server`). With `forwardTo`, the same ssh connection also
+ * carries `-L` to that port (ssh multiplexes both), and `forwardPort` is its local end.
  */
-export async function sshTarget() {
+export async function sshTarget({ forwardTo } = {}) {
   const sshd = '/usr/sbin/sshd';
   if (!existsSync(sshd)) return undefined;
   // sshd refuses to start without its privilege-separation directory.
@@ -130,8 +135,10 @@ export async function sshTarget() {
   );
   const daemon = spawn(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
   await sleep(500);
+  const forwardPort = forwardTo === undefined ? undefined : await freePort();
   const terminal = await ptyTarget('ssh', [
     '-tt',
+    ...(forwardTo === undefined ? [] : ['-L', `${forwardPort}:127.0.0.1:${forwardTo}`]),
     '-i',
     join(dir, 'client'),
     '-p',
@@ -147,6 +154,7 @@ export async function sshTarget() {
   ]);
   return {
     ...terminal,
+    forwardPort,
     close: async () => {
       await terminal.close();
       daemon.kill();
@@ -248,13 +256,14 @@ export async function gatewayTarget(tls) {
   const caPath = tls ? (await server.line(/^Private CA: /)).split(' ')[2] : undefined;
   const ca = caPath === undefined ? undefined : await readFile(caPath);
   const credentialsText = await readFile(credentialsPath, 'utf8');
+  const credentials = {
+    accessKeyId: /aws_access_key_id = (\S+)/.exec(credentialsText)[1],
+    secretAccessKey: /aws_secret_access_key = (\S+)/.exec(credentialsText)[1],
+  };
   const ssm = new SSMClient({
     endpoint: url,
     region: 'us-east-1',
-    credentials: {
-      accessKeyId: /aws_access_key_id = (\S+)/.exec(credentialsText)[1],
-      secretAccessKey: /aws_secret_access_key = (\S+)/.exec(credentialsText)[1],
-    },
+    credentials,
     ...(ca === undefined ? {} : { requestHandler: { httpsAgent: new HttpsAgent({ ca }) } }),
   });
   const activation = await ssm.send(new CreateActivationCommand({ IamRole: 'OpenSSMNodeRole' }));
@@ -327,14 +336,39 @@ export async function gatewayTarget(tls) {
   await channel.send(PayloadType.Size, encodeSizePayload({ cols: 120, rows: 40 }));
   await sleep(SETTLE_MS);
   const encoder = new TextEncoder();
+  const operator = {
+    PATH: `${join(root, 'node_modules', '.bin')}:/usr/bin:/bin`,
+    HOME: dir,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    OPENSSM_ENDPOINT: url,
+    ...(caPath === undefined ? {} : { AWS_CA_BUNDLE: caPath }),
+  };
+  const forwards = [];
   return {
     write: (key) => void channel.send(PayloadType.Output, encoder.encode(key)),
+    /**
+     * Starts `openssm forward` to 127.0.0.1:port on the node (a session of its own beside the
+     * shell) and resolves with its local port.
+     */
+    forward: async (port) => {
+      const forward = startProcess(bin('openssm'), ['forward', instanceId, `0:127.0.0.1:${port}`], {
+        fromStderr: true,
+        env: operator,
+      });
+      forwards.push(forward.child);
+      return Number((await forward.line(/^Forwarding /)).match(/:(\d+) ->/)[1]);
+    },
     waitFor: (text) => watcher.waitFor(text),
     cpu: async () => ({
       server: await cpuMicros(server.child.pid),
       agent: await cpuMicros(agent.pid),
     }),
     close: async () => {
+      for (const forward of forwards) forward.kill('SIGINT');
       channel.close();
       socket.close();
       const agentExited = new Promise((done) => agent.once('exit', done));

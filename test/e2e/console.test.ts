@@ -3,7 +3,8 @@
 // photographed at 1280×800 into the test output directory (test-output/console/) for review.
 
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +34,8 @@ let server: TestServer;
 let proxy: TcpProxy;
 let agent: TestAgent;
 let stateDir: string;
+/** The server's --agent-bundle-dir: empty (no installer) until a test puts a bundle in. */
+let bundleDir: string;
 let browser: Browser;
 
 const ALLOW_ALL = JSON.stringify({
@@ -60,7 +63,11 @@ beforeAll(async () => {
   await execFileAsync('npm', ['run', 'build:console'], { cwd: ROOT });
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   proxy = await startTcpProxy();
-  server = await startTestServer({ publicUrl: proxy.url });
+  bundleDir = await mkdtemp(join(tmpdir(), 'openssm-console-bundles-'));
+  server = await startTestServer({
+    publicUrl: proxy.url,
+    extraArgs: ['--agent-bundle-dir', bundleDir],
+  });
   proxy.setTarget({ host: '127.0.0.1', port: server.server.port });
   stateDir = await mkdtemp(join(tmpdir(), 'openssm-console-agent-'));
   agent = await startTestAgent(server, { stateDir, name: 'demo', tags: { Env: 'test' } });
@@ -93,6 +100,7 @@ afterAll(async () => {
   await server?.close();
   await proxy?.close();
   await rm(stateDir, { recursive: true, force: true });
+  await rm(bundleDir, { recursive: true, force: true });
 });
 
 /** The terminal's rows as text (xterm.js's DOM renderer), trailing blanks trimmed. */
@@ -113,6 +121,53 @@ async function waitForRow(page: Page, pattern: RegExp): Promise<string> {
     )
     .toBeDefined();
   return found!;
+}
+
+interface Focused {
+  readonly id: string;
+  readonly tag: string;
+  readonly href: string;
+  readonly type: string;
+  readonly value: string;
+  readonly inTerminal: boolean;
+  /** The computed outline style: anything but none means a visible focus ring. */
+  readonly outline: string;
+}
+
+/** What has focus, for keyboard-only steps (a string: this file has no DOM types). */
+async function focused(page: Page): Promise<Focused> {
+  return page.evaluate<Focused>(`(() => {
+    const element = document.activeElement;
+    return {
+      id: element?.id ?? '',
+      tag: element?.tagName.toLowerCase() ?? '',
+      href: element?.getAttribute('href') ?? '',
+      type: element?.getAttribute('type') ?? '',
+      value: typeof element?.value === 'string' ? element.value : '',
+      inTerminal: document.getElementById('terminal')?.contains(element) === true,
+      outline: element === null ? 'none' : getComputedStyle(element).outlineStyle,
+    };
+  })()`);
+}
+
+/** Presses Tab (or Shift+Tab) until the focused element matches; bounded so a trap fails. */
+async function tabTo(
+  page: Page,
+  wanted: (element: Focused) => boolean,
+  key: 'Tab' | 'Shift+Tab' = 'Tab',
+) {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press(key);
+    const element = await focused(page);
+    if (wanted(element)) {
+      // Where focus is must show: every control gets the focus ring.
+      expect(element.outline).not.toBe('none');
+      return;
+    }
+  }
+  throw new Error(
+    `${key} never reached the element (last: ${JSON.stringify(await focused(page))})`,
+  );
 }
 
 // Each scenario drives a browser through several pages: more than the default per-test time.
@@ -347,6 +402,100 @@ describe('web console', { timeout: 60_000 }, () => {
     await page.reload();
     await expect.poll(() => page.getByLabel('Idle timeout (minutes)').inputValue()).toBe('15');
     await context.close();
+  });
+
+  it('is usable with the keyboard alone: sign in, Start session, leave the terminal, Run Command', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('IAM user name').waitFor();
+    // The user name field has focus on arrival; Tab to the password, Enter signs in.
+    await page.keyboard.type('operator');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    const row = page.locator(`tr[data-node="${agent.instanceId}"]`);
+    await expect.poll(() => row.textContent()).toContain('Online');
+    await tabTo(page, (e) => e.href === `#/nodes/${agent.instanceId}`);
+    await screenshot(page, '19-keyboard-focus');
+    await page.keyboard.press('Enter');
+    await page.locator('dl.facts').waitFor();
+    await tabTo(page, (e) => e.id === 'start-session');
+    await page.keyboard.press('Enter');
+    const state = page.locator('#terminal-state');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe('Connected');
+    await expect.poll(async () => (await focused(page)).inTerminal).toBe(true);
+    await page.keyboard.type('echo keys-$((4*5))');
+    await page.keyboard.press('Enter');
+    await waitForRow(page, /^keys-20$/);
+    // Tab belongs to the shell (completion): focus stays in the terminal …
+    await page.keyboard.type('echo ');
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).inTerminal).toBe(true);
+    await page.keyboard.press('Control+U');
+    // … and Ctrl+] hands it back to the page, from where Shift+Tab reaches the navigation.
+    expect(await page.locator('#terminal-escape-hint').textContent()).toBe(
+      'Ctrl+] leaves the terminal',
+    );
+    await page.keyboard.press('Control+BracketRight');
+    expect((await focused(page)).id).toBe('terminal-back');
+    await tabTo(page, (e) => e.href === '#/run', 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('#param-commands').waitFor();
+    await tabTo(page, (e) => e.id === 'param-commands');
+    await page.keyboard.type('echo typed-$((8*8))');
+    await tabTo(page, (e) => e.type === 'checkbox' && e.value === agent.instanceId);
+    await page.keyboard.press('Space');
+    await tabTo(page, (e) => e.id === 'run-send');
+    await page.keyboard.press('Enter');
+    const invocation = page.locator(`section.invocation[data-node="${agent.instanceId}"]`);
+    await expect
+      .poll(() => invocation.locator('.badge').textContent(), { timeout: 20_000 })
+      .toBe('Success');
+    expect((await invocation.locator('pre.output').textContent())?.trim()).toBe('typed-64');
+    await context.close();
+  });
+
+  it('shows the one-line installer for a new activation when the server serves agent bundles', async () => {
+    // A bundle as `npm run build:agent-bundle` lays it out: VERSION/linux-ARCH/ with the archive
+    // and a manifest carrying its SHA-256 (the server reads both; nothing here is executed).
+    const archive = Buffer.from('not a real archive, but its digest is real');
+    const sha256 = createHash('sha256').update(archive).digest('hex');
+    const base = join(bundleDir, '9.8.7', 'linux-x64');
+    await mkdir(base, { recursive: true });
+    await writeFile(join(base, 'openssm-agent.tar.gz'), archive);
+    await writeFile(
+      join(base, 'manifest.json'),
+      JSON.stringify({ version: '9.8.7', platform: 'linux-x64', sha256 }),
+    );
+    try {
+      const { context, page } = await signedInPage('operator');
+      await page.getByRole('link', { name: 'Activations' }).click();
+      await page.getByLabel('Node name').fill('installed');
+      await page.getByRole('button', { name: 'Create activation' }).click();
+      await expect
+        .poll(() => page.getByRole('heading', { name: 'Install the agent on a node' }).count())
+        .toBe(1);
+      const command = (await page.locator('#install-command').textContent()) ?? '';
+      expect(command).toMatch(
+        new RegExp(
+          `^curl -fsSL ${proxy.url.replace(/\./g, '\\.')}/install\\.sh \\| sudo sh -s -- --activation-code \\S+ --activation-id [0-9a-f-]{36}$`,
+        ),
+      );
+      await screenshot(page, '11-activations-installer');
+      // The URL in the command serves the installer, which names the bundle it will verify.
+      const script = await fetch(`${proxy.url}/install.sh`);
+      expect(script.status).toBe(200);
+      const latest = (await (await fetch(`${proxy.url}/agent/latest`)).json()) as {
+        version: string;
+        platforms: Record<string, { sha256: string }>;
+      };
+      expect(latest.version).toBe('9.8.7');
+      expect(latest.platforms['linux-x64']?.sha256).toBe(sha256);
+      await context.close();
+    } finally {
+      await rm(join(bundleDir, '9.8.7'), { recursive: true, force: true });
+    }
   });
 
   it('manages IAM: a user with a one-time secret and a password, a validated policy, a simulated decision', async () => {

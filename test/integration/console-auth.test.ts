@@ -4,6 +4,10 @@
 // refused), the audit trail recording sign-in and the calls, sign-out, and lockout after
 // repeated wrong passwords.
 
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { authenticatorCode, startTestServer, type TestServer } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -211,6 +215,115 @@ describe('console sign-in', () => {
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const escape = await fetch(`${server.url}/console/..%2f..%2fpackage.json`);
     expect(escape.status).toBe(404);
+  });
+});
+
+describe('console sessions in storage', () => {
+  const cookieOf = (setCookie: string) => setCookie.split(';')[0]!;
+  const tokenOf = (setCookie: string) =>
+    cookieOf(setCookie).slice(cookieOf(setCookie).indexOf('=') + 1);
+
+  async function describeNodes(url: string, cookie: string, csrf: string) {
+    const response = await fetch(`${url}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonSSM.DescribeInstanceInformation',
+        cookie: cookieOf(cookie),
+        'x-openssm-csrf': csrf,
+      },
+      body: '{}',
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('keeps a signed-in cookie across a server restart, storing only its hash; sign-out revokes it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'openssm-console-restart-'));
+    let first: TestServer | undefined = await startTestServer({ dataDir });
+    let second: TestServer | undefined;
+    try {
+      await first.server.services.iam.users.create('restarter', '/', [], Date.now());
+      await first.server.services.iam.users.setPassword(
+        'restarter',
+        PASSWORD,
+        false,
+        Date.now(),
+        true,
+      );
+      await first.server.services.iam.policies.putInline(
+        'user',
+        'restarter',
+        'ReadNodes',
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'ssm:DescribeInstanceInformation', Resource: '*' },
+          ],
+        }),
+      );
+      const signedIn = await fetch(`${first.url}/console/api/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userName: 'restarter', password: PASSWORD }),
+      });
+      const cookie = signedIn.headers.get('set-cookie') ?? '';
+      const csrf = ((await signedIn.json()) as { csrfToken: string }).csrfToken;
+      expect((await describeNodes(first.url, cookie, csrf)).status).toBe(200);
+      await first.close();
+      first = undefined;
+
+      second = await startTestServer({ dataDir });
+      const storage = second.server.storage.iam.consoleSessions;
+      const token = tokenOf(cookie);
+      // At rest: the token's SHA-256, never the token.
+      expect(await storage.get(token)).toBeUndefined();
+      expect(await storage.get(createHash('sha256').update(token).digest('hex'))).toBeDefined();
+
+      const session = await fetch(`${second.url}/console/api/session`, {
+        headers: { cookie: cookieOf(cookie) },
+      });
+      expect(session.status).toBe(200);
+      expect(((await session.json()) as { csrfToken: string }).csrfToken).toBe(csrf);
+      expect((await describeNodes(second.url, cookie, csrf)).status).toBe(200);
+
+      const out = await fetch(`${second.url}/console/api/sign-out`, {
+        method: 'POST',
+        headers: { cookie: cookieOf(cookie), 'x-openssm-csrf': csrf },
+      });
+      expect(out.status).toBe(200);
+      const after = await describeNodes(second.url, cookie, csrf);
+      expect(after.body['__type']).toBe('UnrecognizedClientException');
+    } finally {
+      await first?.close();
+      await second?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('ends every session of a user whose password is changed or removed', async () => {
+    const a = await signIn('operator');
+    const b = await signIn('operator');
+    const csrfA = a.body['csrfToken'] as string;
+    const csrfB = b.body['csrfToken'] as string;
+    expect((await describeNodes(server.url, a.cookie, csrfA)).status).toBe(200);
+    const { iam } = server.server.services;
+    await iam.users.setPassword('operator', 'Another-Horse-43!', false, Date.now(), false);
+    expect((await describeNodes(server.url, a.cookie, csrfA)).body['__type']).toBe(
+      'UnrecognizedClientException',
+    );
+    expect((await describeNodes(server.url, b.cookie, csrfB)).body['__type']).toBe(
+      'UnrecognizedClientException',
+    );
+    await iam.users.setPassword('operator', PASSWORD, false, Date.now(), false);
+    const c = await signIn('operator');
+    expect((await describeNodes(server.url, c.cookie, c.body['csrfToken'] as string)).status).toBe(
+      200,
+    );
+    await iam.users.deleteLoginProfile('operator');
+    expect(
+      (await describeNodes(server.url, c.cookie, c.body['csrfToken'] as string)).body['__type'],
+    ).toBe('UnrecognizedClientException');
+    await iam.users.setPassword('operator', PASSWORD, false, Date.now(), true);
   });
 });
 

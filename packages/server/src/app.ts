@@ -11,6 +11,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { createRequestAuthenticator } from './http/request-authenticator.js';
 import { createAwsJsonDispatcher } from './http/aws-json-dispatcher.js';
 import { createHttpServer } from './http/http-server.js';
+import { createTrustedProxies } from './http/client-address.js';
 import { registerCommandOutputRoute } from './http/command-output-route.js';
 import { registerAgentDistributionRoutes } from './http/agent-distribution-route.js';
 import { AgentBundleStore } from './distribution/agent-bundles.js';
@@ -263,12 +264,15 @@ export async function startServer(
     };
     await engine.start();
     const audit: AuditSink = trail;
-    const consoleSessions = createConsoleSessions();
+    const consoleSessions = createConsoleSessions({
+      sessions: storage.iam.consoleSessions,
+      users: storage.iam.users,
+    });
     // Under TLS the cookie is Secure and host-only by its name's prefix (RFC 6265bis __Host-).
     const consoleCookie = secureTransport ? '__Host-openssm-console' : 'openssm-console';
     const authenticate = withConsoleSessions(
       createRequestAuthenticator({ storage, credentials, identity, now }),
-      { sessions: consoleSessions, cookieName: consoleCookie, storage, now },
+      { sessions: consoleSessions, cookieName: consoleCookie, now },
     );
     const authorize = createPolicyAuthorizer(createAccessEvaluator(iam.resolvePrincipal));
     const jsonService = (
@@ -316,10 +320,14 @@ export async function startServer(
     const http = createHttpServer({
       ssm,
       query,
+      ...(config.trustedProxies.length === 0
+        ? {}
+        : { trustedProxies: createTrustedProxies(config.trustedProxies) }),
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     });
     registerGatewayRoutes(http, {
       gateway,
+      trustedProxies: createTrustedProxies(config.trustedProxies),
       storage,
       tokens,
       identity,
@@ -368,7 +376,6 @@ export async function startServer(
       cookieName: consoleCookie,
       secure: secureTransport,
       iam,
-      storage,
       consoleDir: config.consoleDir ?? BUILT_CONSOLE_DIR,
       audit: auditEvent,
       region: identity.region,

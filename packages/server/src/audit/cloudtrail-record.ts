@@ -139,7 +139,12 @@ export interface ServiceEvent {
   readonly details: Readonly<Record<string, unknown>>;
   /** Extra fields for `additionalEventData` beside the code (the digest). */
   readonly additional?: Readonly<Record<string, unknown>>;
+  /** Set when a person's request caused it (console sign-in …): where it came from. */
+  readonly caller?: { readonly sourceIp: string; readonly userAgent: string | undefined };
 }
+
+/** Most characters of a User-Agent kept, as for API calls. */
+const MAX_USER_AGENT = 512;
 
 export function serviceEventRow(event: ServiceEvent, identity: ServerIdentity): NewAuditRow {
   const spec = AUDIT_EVENTS[event.name];
@@ -156,8 +161,9 @@ export function serviceEventRow(event: ServiceEvent, identity: ServerIdentity): 
     eventSource: spec.eventSource,
     eventName: event.name,
     awsRegion: identity.region,
-    sourceIPAddress: spec.eventSource,
-    userAgent: spec.eventSource,
+    // CloudTrail's convention: the service's own events name the service as their source.
+    sourceIPAddress: event.caller?.sourceIp ?? spec.eventSource,
+    userAgent: event.caller?.userAgent?.slice(0, MAX_USER_AGENT) ?? spec.eventSource,
     requestParameters: null,
     responseElements: null,
     eventID: eventId,

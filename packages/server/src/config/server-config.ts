@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseCidr } from '../http/client-address.js';
 
 export interface ServerConfig {
   readonly dataDir: string;
@@ -40,6 +41,8 @@ export interface ServerConfig {
   readonly nodeDeregisterAfterSeconds: number;
   /** Agent bundles served at /agent/… and by /install.sh (absolute path), or none. */
   readonly agentBundleDir: string | undefined;
+  /** Addresses and CIDR blocks of reverse proxies whose X-Forwarded-For is believed. */
+  readonly trustedProxies: readonly string[];
 }
 
 export type ObjectStoreConfig =
@@ -268,6 +271,14 @@ export const SERVER_OPTIONS = {
     description:
       'Directory of agent bundles made by `npm run build:agent-bundle` (VERSION/linux-ARCH/openssm-agent.tar.gz); the newest is served at /agent/latest and installed by /install.sh (docs/install.md).',
   },
+  trustedProxies: {
+    flag: '--trusted-proxies',
+    env: 'OPENSSM_TRUSTED_PROXIES',
+    kind: 'string',
+    default: undefined,
+    description:
+      'Comma-separated addresses or CIDR blocks (10.0.0.0/8, fd00::/8) of reverse proxies in front of the server. Only a request from one of them has its X-Forwarded-For read: the caller is the right-most address there that is not a trusted proxy. That address is what sign-in throttling, aws:SourceIp and the audit trail see. Unset: the peer address, X-Forwarded-For ignored.',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof SERVER_OPTIONS;
@@ -394,6 +405,7 @@ export function resolveServerConfig(
     nodeDeregisterAfterSeconds: zeroOrAtLeast('nodeDeregisterAfter', 3600),
     agentBundleDir:
       text('agentBundleDir') === undefined ? undefined : resolve(cwd, text('agentBundleDir')!),
+    trustedProxies: Object.freeze(parseTrustedProxies(text('trustedProxies') ?? '')),
   };
   const tls = config.tlsCert !== undefined || config.tlsSelfSigned;
   if (!tls && !isLoopback(config.listenHost) && !config.allowInsecureHttp) {
@@ -473,6 +485,23 @@ function parseBytes(value: string): number {
     );
   }
   return bytes;
+}
+
+/** `10.0.0.0/8, 192.0.2.7` → the entries, each checked; at most 64 (a list, not a firewall). */
+function parseTrustedProxies(value: string): string[] {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length > 64) throw new ConfigError('--trusted-proxies takes at most 64 entries');
+  for (const entry of entries) {
+    if (parseCidr(entry) === undefined) {
+      throw new ConfigError(
+        `--trusted-proxies takes IP addresses or CIDR blocks such as 10.0.0.0/8, got ${entry}`,
+      );
+    }
+  }
+  return entries;
 }
 
 export function isLoopback(host: string): boolean {

@@ -7,7 +7,6 @@
 import { CodedError } from '@openssm/protocol';
 import { headerValue, type RawRequest } from '../http/raw-request.js';
 import type { Authenticator } from '../http/request-authenticator.js';
-import type { Storage } from '../storage/repositories.js';
 import { secretsEqual, type ConsoleSessions } from './console-sessions.js';
 
 /** The header a console request carries its CSRF token in. */
@@ -16,7 +15,6 @@ export const CSRF_HEADER = 'x-openssm-csrf';
 export interface ConsoleAuthenticatorOptions {
   readonly sessions: ConsoleSessions;
   readonly cookieName: string;
-  readonly storage: Storage;
   readonly now: () => number;
 }
 
@@ -34,7 +32,8 @@ export function withConsoleSessions(
     ) {
       return inner(scheme, request, scope);
     }
-    const session = options.sessions.get(token, options.now());
+    // Unknown, expired, signed out, or its user deleted or its password changed.
+    const session = await options.sessions.get(token, options.now());
     if (session === undefined) {
       throw new CodedError(
         'UnrecognizedClientException',
@@ -48,21 +47,7 @@ export function withConsoleSessions(
         `The console request is missing its ${CSRF_HEADER} header or it does not match the session.`,
       );
     }
-    // The user record is the truth: a deleted user's sessions end at their next request.
-    const user = await options.storage.iam.users.getById(session.userId);
-    if (user === undefined) {
-      options.sessions.closeUser(session.userId);
-      throw new CodedError(
-        'UnrecognizedClientException',
-        'The console session has expired or was signed out; sign in again.',
-      );
-    }
-    return {
-      ...session.principal,
-      name: user.userName,
-      arn: user.arn,
-      multiFactor: session.multiFactor,
-    };
+    return { ...session.principal, multiFactor: session.multiFactor };
   };
 }
 

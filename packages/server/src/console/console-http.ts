@@ -34,15 +34,23 @@ export function parseJsonForm(body: unknown): Record<string, unknown> | undefine
   }
 }
 
+/** Where a console request came from, for its audit event's sourceIPAddress and userAgent. */
+export function callerOf(request: FastifyRequest): {
+  sourceIp: string;
+  userAgent: string | undefined;
+} {
+  return { sourceIp: request.ip, userAgent: request.headers['user-agent'] };
+}
+
 /** The session of a request that proves it with the cookie and the CSRF header. */
-export function sessionOf(
+export async function sessionOf(
   request: FastifyRequest,
   sessions: ConsoleSessions,
   cookieName: string,
   now: number,
-): { token: string; session: ConsoleSession } | undefined {
+): Promise<ConsoleSession | undefined> {
   const token = readCookie({ headers: request.headers }, cookieName);
-  const session = token === undefined ? undefined : sessions.get(token, now);
+  const session = token === undefined ? undefined : await sessions.get(token, now);
   const csrf = request.headers[CSRF_HEADER];
   if (
     token === undefined ||
@@ -52,5 +60,5 @@ export function sessionOf(
   ) {
     return undefined;
   }
-  return { token, session };
+  return session;
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { isCodedError } from '@openssm/protocol';
 import type { ServiceEvent } from '../audit/cloudtrail-record.js';
 import type { Authorizer } from '../policy/authorizer.js';
-import { parseJsonForm, sendError, sessionOf } from './console-http.js';
+import { callerOf, parseJsonForm, sendError, sessionOf } from './console-http.js';
 import type { ConsoleMfa } from './console-mfa.js';
 import type { ConsoleSession, ConsoleSessions } from './console-sessions.js';
 import { encodeBase32, otpauthUri } from './totp.js';
@@ -31,15 +31,12 @@ export function registerConsoleMfaRoutes(
   const { sessions, cookieName, mfa } = options;
 
   http.get('/console/api/mfa', async (request, reply) => {
-    const signedIn = sessionOf(request, sessions, cookieName, options.now());
-    if (signedIn === undefined) {
+    const session = await sessionOf(request, sessions, cookieName, options.now());
+    if (session === undefined) {
       return sendError(reply, request, 401, 'UnrecognizedClientException', 'Not signed in.');
     }
     void reply.header('cache-control', 'no-store');
-    return {
-      status: await mfa.status(signedIn.session.userId),
-      multiFactor: signedIn.session.multiFactor,
-    };
+    return { status: await mfa.status(session.userId), multiFactor: session.multiFactor };
   });
 
   /** Registers a state-changing MFA route: signed in, authorized as `action`, then `run`. */
@@ -54,11 +51,10 @@ export function registerConsoleMfaRoutes(
   ) {
     http.post(path, async (request, reply) => {
       const now = options.now();
-      const signedIn = sessionOf(request, sessions, cookieName, now);
-      if (signedIn === undefined) {
+      const session = await sessionOf(request, sessions, cookieName, now);
+      if (session === undefined) {
         return sendError(reply, request, 401, 'UnrecognizedClientException', 'Not signed in.');
       }
-      const { session } = signedIn;
       const form = parseJsonForm(request.body) ?? {};
       const code = typeof form['code'] === 'string' ? form['code'].slice(0, 16) : '';
       try {
@@ -85,7 +81,8 @@ export function registerConsoleMfaRoutes(
           name: outcome.event,
           time: now,
           owner: { arn: session.principal.arn, name: session.principal.name },
-          details: { userName: session.principal.name, sourceIPAddress: request.ip },
+          caller: callerOf(request),
+          details: { userName: session.principal.name },
         });
       }
       void reply.code(outcome.status).header('cache-control', 'no-store');
@@ -122,7 +119,7 @@ export function registerConsoleMfaRoutes(
   post('/console/api/mfa/enable', 'iam:EnableMFADevice', async (session, code, now) => {
     if (!(await mfa.enable(session.userId, code, now))) return wrongCode;
     // This session has just shown a code; the user's other sessions have not.
-    session.multiFactor = true;
+    await sessions.markMultiFactor(session);
     return { status: 200, body: { status: 'enabled' }, event: 'ConsoleMfaEnabled' };
   });
 

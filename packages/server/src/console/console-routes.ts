@@ -7,10 +7,8 @@ import { isCodedError } from '@openssm/protocol';
 import type { ServiceEvent } from '../audit/cloudtrail-record.js';
 import { createFailureThrottle } from '../auth/failure-throttle.js';
 import type { IamService } from '../services/iam/iam-service.js';
-import { userPrincipal } from '../services/iam/users.js';
-import type { Storage } from '../storage/repositories.js';
 import { readCookie } from './console-authenticator.js';
-import { parseJsonForm, sendError, sessionOf } from './console-http.js';
+import { callerOf, parseJsonForm, sendError, sessionOf } from './console-http.js';
 import type { ConsoleMfa } from './console-mfa.js';
 import { CONSOLE_MAX_SESSION_MS, type ConsoleSessions } from './console-sessions.js';
 import { serveConsoleFile } from './console-static.js';
@@ -27,7 +25,6 @@ export interface ConsoleRoutesOptions {
   readonly secure: boolean;
   readonly iam: IamService;
   readonly mfa: ConsoleMfa;
-  readonly storage: Storage;
   /** The built console (index.html and assets). */
   readonly consoleDir: string;
   readonly audit: (event: ServiceEvent) => void;
@@ -57,7 +54,8 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
       options.audit({
         name: 'ConsoleSignInFailed',
         time: now,
-        details: { userName: form.userName, sourceIPAddress: source, reason },
+        caller: callerOf(request),
+        details: { userName: form.userName, reason },
       });
     };
     const failed = (reason: string) => {
@@ -140,15 +138,17 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
         name: 'ConsolePasswordChanged',
         time: now,
         owner: { arn: user.arn, name: user.userName },
-        details: { userName: user.userName, sourceIPAddress: source, reason: 'reset-required' },
+        caller: callerOf(request),
+        details: { userName: user.userName, reason: 'reset-required' },
       });
     }
-    const { token, session } = sessions.open(userPrincipal(user), user.userId, multiFactor, now);
+    const { token, session } = await sessions.open(user.userId, multiFactor, now);
     options.audit({
       name: 'ConsoleSignIn',
       time: now,
       owner: { arn: user.arn, name: user.userName },
-      details: { userName: user.userName, sourceIPAddress: source, multiFactor },
+      caller: callerOf(request),
+      details: { userName: user.userName, multiFactor },
     });
     void reply
       .header('set-cookie', cookie(token, CONSOLE_MAX_SESSION_MS / 1000))
@@ -164,34 +164,32 @@ export function registerConsoleRoutes(http: FastifyInstance, options: ConsoleRou
 
   http.get('/console/api/session', async (request, reply) => {
     const token = readCookie(rawHeaders(request), cookieName);
-    const session = token === undefined ? undefined : sessions.get(token, options.now());
-    const user =
-      session === undefined ? undefined : await options.storage.iam.users.getById(session.userId);
+    const session = token === undefined ? undefined : await sessions.get(token, options.now());
     void reply.header('cache-control', 'no-store');
-    if (session === undefined || user === undefined) {
+    if (session === undefined) {
       return sendError(reply, request, 401, 'UnrecognizedClientException', 'Not signed in.');
     }
     return {
-      userName: user.userName,
-      arn: user.arn,
+      userName: session.principal.name,
+      arn: session.principal.arn,
       csrfToken: session.csrfToken,
       multiFactor: session.multiFactor,
       region: options.region,
     };
   });
 
-  http.post('/console/api/sign-out', (request, reply) => {
-    const signedIn = sessionOf(request, sessions, cookieName, options.now());
-    if (signedIn === undefined) {
+  http.post('/console/api/sign-out', async (request, reply) => {
+    const session = await sessionOf(request, sessions, cookieName, options.now());
+    if (session === undefined) {
       return sendError(reply, request, 401, 'UnrecognizedClientException', 'Not signed in.');
     }
-    const { token, session } = signedIn;
-    sessions.close(token);
+    await sessions.close(session);
     options.audit({
       name: 'ConsoleSignOut',
       time: options.now(),
       owner: { arn: session.principal.arn, name: session.principal.name },
-      details: { userName: session.principal.name, sourceIPAddress: request.ip },
+      caller: callerOf(request),
+      details: { userName: session.principal.name },
     });
     void reply.header('set-cookie', cookie('', 0));
     return { signedOut: true };

@@ -1,83 +1,121 @@
-// Console sign-in sessions: an opaque random token in an HttpOnly cookie names a session that
-// holds the signed-in IAM user and the CSRF token the page must echo in a header. Only the
-// SHA-256 of the cookie token is kept, so a memory dump does not hand out live cookies.
+// Console sign-in sessions: an opaque random token in an HttpOnly cookie names a session of an
+// IAM user, kept in storage so a restart keeps people signed in and every replica knows it.
+// Only the token's SHA-256 is stored; the CSRF token the page must echo is derived from the
+// cookie token (one-way), so neither the database nor a memory dump hands out live sessions.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { userPrincipal } from '../services/iam/users.js';
+import type { ConsoleSessionRepository, IamUserRepository } from '../storage/iam-repositories.js';
 import type { Principal } from '../storage/records.js';
 
 /** A session unused this long is gone: a console left open over lunch signs in again. */
 export const CONSOLE_IDLE_TIMEOUT_MS = 60 * 60_000;
 /** However busy, a session lasts at most this long (AWS's console: 12 hours). */
 export const CONSOLE_MAX_SESSION_MS = 12 * 60 * 60_000;
-/** Sessions held at most; the least recently used go first (memory stays bounded). */
-const MAX_SESSIONS = 10_000;
+/** A use is written back at most this often: idle expiry is an hour, a minute off is nothing. */
+const TOUCH_EVERY_MS = 60_000;
+/** Sessions one user may hold; the oldest go first, so storage stays bounded per user. */
+export const MAX_SESSIONS_PER_USER = 50;
+/** Cookie tokens are 43 characters; anything much longer is not ours and is not hashed. */
+const MAX_TOKEN_LENGTH = 128;
 
 export interface ConsoleSession {
+  readonly tokenHash: string;
   readonly userId: string;
+  /** From the user record as it is now (a renamed user keeps the session). */
   readonly principal: Principal;
   readonly csrfToken: string;
   /** Signed in with a TOTP code: feeds aws:MultiFactorAuthPresent. */
-  multiFactor: boolean;
+  readonly multiFactor: boolean;
   readonly createdAt: number;
-  lastUsedAt: number;
-}
-
-export interface ConsoleSessions {
-  /** Opens a session; returns the cookie token (shown to the browser once, never stored). */
-  open(principal: Principal, userId: string, multiFactor: boolean, now: number): OpenedSession;
-  /** The live session the cookie token names, refreshed; undefined when unknown or expired. */
-  get(token: string, now: number): ConsoleSession | undefined;
-  close(token: string): void;
-  /** Ends every session of a user (password changed, user deleted). */
-  closeUser(userId: string): void;
 }
 
 export interface OpenedSession {
+  /** The cookie token: shown to the browser once, never stored. */
   readonly token: string;
   readonly session: ConsoleSession;
 }
 
-export function createConsoleSessions(): ConsoleSessions {
-  const sessions = new Map<string, ConsoleSession>();
-  const keyOf = (token: string) => createHash('sha256').update(token).digest('hex');
+export interface ConsoleSessions {
+  open(userId: string, multiFactor: boolean, now: number): Promise<OpenedSession>;
+  /** The live session the cookie token names; undefined when unknown, expired or its user is gone. */
+  get(token: string, now: number): Promise<ConsoleSession | undefined>;
+  close(session: ConsoleSession): Promise<void>;
+  /** The session has just shown a TOTP code (MFA enabled in it). */
+  markMultiFactor(session: ConsoleSession): Promise<void>;
+}
+
+export interface ConsoleSessionsDependencies {
+  readonly sessions: ConsoleSessionRepository;
+  readonly users: IamUserRepository;
+}
+
+export function createConsoleSessions(deps: ConsoleSessionsDependencies): ConsoleSessions {
+  const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+  const csrfOf = (token: string) =>
+    createHash('sha256').update('openssm-console-csrf:').update(token).digest('base64url');
+
   return {
-    open(principal, userId, multiFactor, now) {
+    async open(userId, multiFactor, now) {
+      const user = await deps.users.getById(userId);
+      if (user === undefined) throw new Error(`no IAM user ${userId}`);
       const token = randomBytes(32).toString('base64url');
-      const session: ConsoleSession = {
+      const tokenHash = hashOf(token);
+      await deps.sessions.deleteExpired(now, now - CONSOLE_IDLE_TIMEOUT_MS);
+      await deps.sessions.insert({
+        tokenHash,
         userId,
-        principal,
-        csrfToken: randomBytes(32).toString('base64url'),
         multiFactor,
         createdAt: now,
         lastUsedAt: now,
+        expiresAt: now + CONSOLE_MAX_SESSION_MS,
+      });
+      await deps.sessions.trimUser(userId, MAX_SESSIONS_PER_USER);
+      return {
+        token,
+        session: {
+          tokenHash,
+          userId,
+          principal: userPrincipal(user),
+          csrfToken: csrfOf(token),
+          multiFactor,
+          createdAt: now,
+        },
       };
-      sessions.set(keyOf(token), session);
-      if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
-      return { token, session };
     },
-    get(token, now) {
-      if (token.length === 0 || token.length > 128) return undefined;
-      const key = keyOf(token);
-      const session = sessions.get(key);
-      if (session === undefined) return undefined;
-      if (
-        now - session.lastUsedAt > CONSOLE_IDLE_TIMEOUT_MS ||
-        now - session.createdAt > CONSOLE_MAX_SESSION_MS
-      ) {
-        sessions.delete(key);
+
+    async get(token, now) {
+      if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+      const tokenHash = hashOf(token);
+      const record = await deps.sessions.get(tokenHash);
+      if (record === undefined) return undefined;
+      if (now >= record.expiresAt || now - record.lastUsedAt > CONSOLE_IDLE_TIMEOUT_MS) {
+        await deps.sessions.delete(tokenHash);
         return undefined;
       }
-      session.lastUsedAt = now;
-      // Re-inserted so the map's order is least recently used first.
-      sessions.delete(key);
-      sessions.set(key, session);
-      return session;
+      // The user record is the truth: a deleted user's sessions are gone with it.
+      const user = await deps.users.getById(record.userId);
+      if (user === undefined) {
+        await deps.sessions.delete(tokenHash);
+        return undefined;
+      }
+      if (now - record.lastUsedAt >= TOUCH_EVERY_MS) await deps.sessions.touch(tokenHash, now);
+      return {
+        tokenHash,
+        userId: record.userId,
+        principal: userPrincipal(user),
+        csrfToken: csrfOf(token),
+        multiFactor: record.multiFactor,
+        createdAt: record.createdAt,
+      };
     },
-    close(token) {
-      sessions.delete(keyOf(token));
+
+    async close(session) {
+      await deps.sessions.delete(session.tokenHash);
     },
-    closeUser(userId) {
-      for (const [key, session] of sessions) if (session.userId === userId) sessions.delete(key);
+
+    async markMultiFactor(session) {
+      await deps.sessions.setMultiFactor(session.tokenHash);
     },
   };
 }

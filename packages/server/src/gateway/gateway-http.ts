@@ -3,6 +3,7 @@
 // token), and the WebSocket upgrades of control and data channels, each opened by a text frame
 // carrying a one-time token.
 
+import { resolveClientAddress, type TrustedProxies } from '../http/client-address.js';
 import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -40,6 +41,8 @@ export interface GatewayHttpOptions {
   readonly authenticate: Authenticator;
   readonly authorize: Authorizer;
   readonly secureTransport: boolean;
+  /** Whose X-Forwarded-For names the client (the same rule as request.ip everywhere else). */
+  readonly trustedProxies: TrustedProxies;
 }
 
 type ChannelKind = 'control' | 'data';
@@ -157,7 +160,13 @@ export function registerGatewayRoutes(app: FastifyInstance, options: GatewayHttp
         match[1] as ChannelKind,
         decodeURIComponent(match[2]!),
         options,
-        request.socket.remoteAddress,
+        request.socket.remoteAddress === undefined
+          ? undefined
+          : resolveClientAddress(
+              request.socket.remoteAddress,
+              request.headers['x-forwarded-for'],
+              options.trustedProxies,
+            ),
       );
     });
   });

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import fastify, { type FastifyInstance } from 'fastify';
 import type { AwsJsonDispatcher } from './aws-json-dispatcher.js';
+import { resolveClientAddress, type TrustedProxies } from './client-address.js';
 import type { QueryDispatcher } from './query-dispatcher.js';
 import type { RawRequest } from './raw-request.js';
 
@@ -18,9 +19,12 @@ export interface HttpServerOptions {
   readonly query: QueryDispatcher;
   /** PEM certificate chain and key: serve HTTPS/WSS. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Peers whose X-Forwarded-For is believed (client-address.ts); none when absent. */
+  readonly trustedProxies?: TrustedProxies;
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const trusted = options.trustedProxies;
   const app = fastify({
     ...(options.tls === undefined
       ? {}
@@ -30,7 +34,33 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     genReqId: () => randomUUID(),
     // Connections of idle agents stay open for long; HTTP requests must not hang forever.
     requestTimeout: 60_000,
+    // request.ip — what every throttle, policy condition and audit record uses — follows
+    // X-Forwarded-For only through trusted proxies, right to left.
+    ...(trusted === undefined ? {} : { trustProxy: (address: string) => trusted(address) }),
   });
+  if (trusted !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      // Fastify's walk and ours differ only on an entry that is not an address: refuse it
+      // rather than let text that is no address become the caller's "IP".
+      const expected = resolveClientAddress(
+        request.socket.remoteAddress ?? '',
+        request.headers['x-forwarded-for'],
+        trusted,
+      );
+      if (request.ip !== expected) {
+        await reply
+          .code(400)
+          .headers({ 'content-type': 'application/json', 'x-amzn-requestid': request.id })
+          .send(
+            JSON.stringify({
+              __type: 'ValidationException',
+              message:
+                'X-Forwarded-For from a trusted proxy holds an entry that is not an IP address.',
+            }),
+          );
+      }
+    });
+  }
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     done(null, body);

@@ -88,6 +88,20 @@ export interface MfaDeviceRecord {
   readonly lastUsedStep: number | null;
 }
 
+/** A console sign-in session (docs/decisions/0010); the cookie token itself is never stored. */
+export interface ConsoleSessionRecord {
+  /** SHA-256 (hex) of the cookie token. */
+  readonly tokenHash: string;
+  readonly userId: string;
+  /** Opened with a TOTP code (or the device was enabled in it): aws:MultiFactorAuthPresent. */
+  readonly multiFactor: boolean;
+  readonly createdAt: number;
+  /** Refreshed at most about once a minute, so idle expiry costs few writes. */
+  readonly lastUsedAt: number;
+  /** The hard end (createdAt + the longest session), however busy. */
+  readonly expiresAt: number;
+}
+
 export interface LoginProfileRecord {
   readonly userId: string;
   /** A self-describing password hash (`scrypt$…`), never the password. */

@@ -9,6 +9,7 @@ import type {
   InlinePolicyRecord,
   LoginProfileRecord,
   MfaDeviceRecord,
+  ConsoleSessionRecord,
   ManagedPolicyRecord,
   PolicyAttachmentRecord,
   PolicyOwnerKind,
@@ -151,6 +152,22 @@ export interface MfaDeviceRepository {
   delete(userId: string): Promise<boolean>;
 }
 
+export interface ConsoleSessionRepository {
+  insert(session: ConsoleSessionRecord): Promise<void>;
+  get(tokenHash: string): Promise<ConsoleSessionRecord | undefined>;
+  /** Records a use; false when the session is gone (signed out meanwhile). */
+  touch(tokenHash: string, lastUsedAt: number): Promise<boolean>;
+  setMultiFactor(tokenHash: string): Promise<boolean>;
+  /** Sign-out: true when the session existed. */
+  delete(tokenHash: string): Promise<boolean>;
+  /** Every session of a user (password changed or removed); returns how many. */
+  deleteForUser(userId: string): Promise<number>;
+  /** Sessions past their hard end or unused since `idleBefore`; returns how many. */
+  deleteExpired(now: number, idleBefore: number): Promise<number>;
+  /** Keeps a user's `keep` newest sessions and deletes the rest; returns how many went. */
+  trimUser(userId: string, keep: number): Promise<number>;
+}
+
 export interface IamStorage {
   readonly users: IamUserRepository;
   readonly groups: IamGroupRepository;
@@ -160,4 +177,5 @@ export interface IamStorage {
   readonly inlinePolicies: InlinePolicyRepository;
   readonly loginProfiles: LoginProfileRepository;
   readonly mfaDevices: MfaDeviceRepository;
+  readonly consoleSessions: ConsoleSessionRepository;
 }

@@ -30,8 +30,27 @@ describe('resolveServerConfig', () => {
       nodeInactiveAfterSeconds: 0,
       nodeDeregisterAfterSeconds: 0,
       agentBundleDir: undefined,
+      trustedProxies: [],
     });
     expect(Object.isFrozen(resolve([]))).toBe(true);
+  });
+
+  it('reads trusted proxies as addresses and CIDR blocks, and refuses anything else', () => {
+    expect(resolve(['--trusted-proxies', '10.0.0.0/8, 192.0.2.7,fd00::/8']).trustedProxies).toEqual(
+      ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
+    );
+    expect(resolve([], { OPENSSM_TRUSTED_PROXIES: '127.0.0.1' }).trustedProxies).toEqual([
+      '127.0.0.1',
+    ]);
+    for (const bad of [
+      'proxy.example.com',
+      '10.0.0.0/33',
+      '10.0.0.0/8/1',
+      'fd00::/129',
+      '10.0.0.0/x',
+    ]) {
+      expect(() => resolve(['--trusted-proxies', bad])).toThrow(/--trusted-proxies takes IP/);
+    }
   });
 
   it('reads the logging options and refuses bad ones', () => {

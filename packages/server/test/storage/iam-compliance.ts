@@ -291,5 +291,56 @@ export function describeIamCompliance(current: () => Storage): void {
       expect(await mfaDevices.get(owner.userId)).toBeUndefined();
       expect(await mfaDevices.delete(owner.userId)).toBe(false);
     });
+
+    it('keeps console sessions by token hash, expires, trims and revokes them, and drops them with the user', async () => {
+      const { consoleSessions, users } = current().iam;
+      const owner = user('console-owner');
+      const other = user('console-other');
+      expect(await users.insert(owner)).toBe(true);
+      expect(await users.insert(other)).toBe(true);
+      const session = (n: number, userId = owner.userId, lastUsedAt = T0 + n) => ({
+        tokenHash: n.toString(16).padStart(64, '0'),
+        userId,
+        multiFactor: false,
+        createdAt: T0 + n,
+        lastUsedAt,
+        expiresAt: T0 + n + 1000,
+      });
+      for (const n of [1, 2, 3, 4]) await consoleSessions.insert(session(n));
+      await consoleSessions.insert(session(5, other.userId));
+      expect(await consoleSessions.get(session(1).tokenHash)).toEqual(session(1));
+      expect(await consoleSessions.get('f'.repeat(64))).toBeUndefined();
+
+      expect(await consoleSessions.touch(session(1).tokenHash, T0 + 500)).toBe(true);
+      // Never backwards: a slower replica's older time does not undo a newer one.
+      expect(await consoleSessions.touch(session(1).tokenHash, T0 + 400)).toBe(true);
+      expect(await consoleSessions.setMultiFactor(session(1).tokenHash)).toBe(true);
+      expect(await consoleSessions.get(session(1).tokenHash)).toEqual({
+        ...session(1),
+        lastUsedAt: T0 + 500,
+        multiFactor: true,
+      });
+
+      // Keeps the newest three of the owner's four; the other user's session is untouched.
+      expect(await consoleSessions.trimUser(owner.userId, 3)).toBe(1);
+      expect(await consoleSessions.get(session(1).tokenHash)).toBeUndefined();
+      expect(await consoleSessions.get(session(5).tokenHash)).toBeDefined();
+
+      // Past the hard end (2: expires T0+1002) or idle since before T0+4 (3) go; 4 stays.
+      expect(await consoleSessions.deleteExpired(T0 + 1002, T0 + 4)).toBe(2);
+      expect(await consoleSessions.get(session(4).tokenHash)).toBeDefined();
+
+      expect(await consoleSessions.delete(session(4).tokenHash)).toBe(true);
+      expect(await consoleSessions.delete(session(4).tokenHash)).toBe(false);
+      expect(await consoleSessions.touch(session(4).tokenHash, T0)).toBe(false);
+
+      await consoleSessions.insert(session(6));
+      await consoleSessions.insert(session(7));
+      expect(await consoleSessions.deleteForUser(owner.userId)).toBe(2);
+      await consoleSessions.insert(session(8, other.userId));
+      await users.delete(other.userName);
+      expect(await consoleSessions.get(session(5).tokenHash)).toBeUndefined();
+      expect(await consoleSessions.get(session(8).tokenHash)).toBeUndefined();
+    });
   });
 }

@@ -30,7 +30,7 @@ function render(): void {
   const user = currentUser();
   if (user === undefined) {
     document.title = 'Sign in · OpenSSM';
-    renderSignIn(app, render);
+    renderSignIn(app, navigate);
     return;
   }
   const { route, params } = match(location.hash);
@@ -72,7 +72,20 @@ function render(): void {
       ),
     ),
   );
-  replace(app, h('a', { class: 'skip', href: '#main' }, 'Skip to content'), nav, main);
+  // Not a hash link: #main would be read as a route. It moves focus, as a skip link should.
+  const skip = h(
+    'a',
+    {
+      class: 'skip',
+      href: '#main',
+      onclick: (event: Event) => {
+        event.preventDefault();
+        main.focus();
+      },
+    },
+    'Skip to content',
+  );
+  replace(app, skip, nav, main);
   document.title = `${route.page.title} · OpenSSM`;
   const result = route.page.render(main, {
     params,
@@ -86,8 +99,19 @@ function render(): void {
   }
 }
 
+/**
+ * A followed link redraws the page, and the element that had focus is gone: focus goes to the
+ * new page's content (not the top of the document), so the next Tab continues there — unless
+ * the page already put it somewhere (the terminal, a form field).
+ */
+function navigate(): void {
+  render();
+  const main = document.getElementById('main');
+  if (main !== null && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+}
+
 onSignedOut(render);
-window.addEventListener('hashchange', render);
+window.addEventListener('hashchange', navigate);
 replace(app, notice('loading', 'Loading…'));
 restoreSession()
   .catch(() => undefined)

@@ -144,6 +144,8 @@ export function createUserService(deps: IamDependencies): UserService {
         createdAt: existing?.createdAt ?? now,
       };
       await iam.loginProfiles.put(profile);
+      // A changed password signs the user out everywhere (a stolen session ends with it).
+      await iam.consoleSessions.deleteForUser(user.userId);
       return profile;
     },
 
@@ -161,6 +163,7 @@ export function createUserService(deps: IamDependencies): UserService {
       if (!(await iam.loginProfiles.delete(user.userId))) {
         throw new CodedError('NoSuchEntity', `Login Profile for User ${userName} cannot be found.`);
       }
+      await iam.consoleSessions.deleteForUser(user.userId);
     },
 
     async checkPassword(userName, password) {

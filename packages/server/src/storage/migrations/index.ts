@@ -8,6 +8,7 @@ import * as documents from './0003-documents.js';
 import * as runCommand from './0004-run-command.js';
 import * as sessionLogsAudit from './0005-session-logs-audit.js';
 import * as consoleMfa from './0006-console-mfa.js';
+import * as consoleSessions from './0007-console-sessions.js';
 
 export * from './migration.js';
 
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   runCommand,
   sessionLogsAudit,
   consoleMfa,
+  consoleSessions,
 ];

@@ -17,6 +17,9 @@ const STATE_TEXT: Readonly<Record<SessionState, string>> = {
   failed: 'Disconnected',
 };
 
+/** Shown beside the terminal: the one key that is not the shell's. */
+const LEAVE_TERMINAL_HINT = 'Ctrl+] leaves the terminal';
+
 export const terminalPage: Page = {
   title: 'Shell',
   async render(root, { params, onLeave }) {
@@ -42,6 +45,7 @@ export const terminalPage: Page = {
       'Terminate',
     );
     const sessionLabel = h('span', { class: 'mono', id: 'terminal-session' });
+    const back = h('a', { href: `#/nodes/${target}`, id: 'terminal-back' }, '← ', target);
     replace(
       root,
       h(
@@ -50,11 +54,12 @@ export const terminalPage: Page = {
         h(
           'div',
           { class: 'terminal-bar' },
-          h('a', { href: `#/nodes/${target}` }, '← ', target),
+          back,
           sessionLabel,
           state,
           detail,
           h('span', { style: 'flex:1' }),
+          h('span', { class: 'hint', id: 'terminal-escape-hint' }, LEAVE_TERMINAL_HINT),
           terminate,
         ),
         host,
@@ -101,9 +106,16 @@ export const terminalPage: Page = {
         if (next === 'closed' || next === 'failed') terminate.disabled = true;
       },
     });
-    // Ctrl+Shift+C / Ctrl+Shift+V copy and paste, as in desktop terminals (Ctrl+C stays ^C).
     terminal.attachCustomKeyEventHandler((event) => {
-      if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
+      if (event.type !== 'keydown' || !event.ctrlKey) return true;
+      // The shell needs Tab (completion) and Escape (vi), so the terminal keeps them; Ctrl+]
+      // (telnet's escape key, by position so any layout has it) hands focus back to the page.
+      if (!event.shiftKey && !event.altKey && event.code === 'BracketRight') {
+        back.focus();
+        return false;
+      }
+      // Ctrl+Shift+C / Ctrl+Shift+V copy and paste, as in desktop terminals (Ctrl+C stays ^C).
+      if (!event.shiftKey) return true;
       if (event.code === 'KeyC' && terminal.hasSelection()) {
         void navigator.clipboard.writeText(terminal.getSelection());
         return false;

@@ -7,6 +7,7 @@ import { SqliteIamGroupRepository } from './groups.js';
 import { SqliteInlinePolicyRepository } from './inline-policies.js';
 import { SqliteLoginProfileRepository } from './login-profiles.js';
 import { SqliteMfaDeviceRepository } from './mfa-devices.js';
+import { SqliteConsoleSessionRepository } from './console-sessions.js';
 import { SqliteManagedPolicyRepository } from './policies.js';
 import { SqliteIamRoleRepository } from './roles.js';
 import { SqliteIamUserRepository } from './users.js';
@@ -21,5 +22,6 @@ export function createSqliteIamStorage(db: SqliteDatabase): IamStorage {
     inlinePolicies: new SqliteInlinePolicyRepository(db),
     loginProfiles: new SqliteLoginProfileRepository(db),
     mfaDevices: new SqliteMfaDeviceRepository(db),
+    consoleSessions: new SqliteConsoleSessionRepository(db),
   };
 }
