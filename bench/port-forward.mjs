@@ -4,22 +4,19 @@
 // session-manager-plugin under `aws ssm start-session` in AWS's mode (1 KiB messages, an ack
 // each: the plugin is told to decline OpenSSM's transport); then --connections concurrent
 // connections through (c) sharing the same number of bytes. Server, agent and clients are real
-// processes (the server runs in this one), plain HTTP on loopback.
+// processes, each its own (as deployed), with TLS on both legs as the budget says (`--plain`
+// for ws://); each OpenSSM row also gives the CPU seconds the server, the agent and the client
+// spent on it.
 //
-// Usage: npm run bench:port-forward [-- --size 1073741824 --connections 100 --skip d]
+// Usage: npm run bench:port-forward [-- --size 1073741824 --connections 100 --skip b,d --plain]
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import {
-  pollUntil,
-  sshdAvailable,
-  startPrivateSshd,
-  startTestAgent,
-  startTestServer,
-} from '@openssm/testkit';
+import { join } from 'node:path';
+import { pollUntil, sshdAvailable, startPrivateSshd } from '@openssm/testkit';
+import { WORKSPACE_BIN, cpuSeconds, startServerAndAgent } from './lib/openssm-processes.mjs';
 
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
@@ -29,7 +26,8 @@ function option(name, fallback) {
 const SIZE = Number(option('size', String(1024 ** 3)));
 const CONNECTIONS = Number(option('connections', '100'));
 const SKIP = new Set((option('skip', '') ?? '').split(',').filter(Boolean));
-const BIN = resolve(import.meta.dirname, '..', 'node_modules', '.bin');
+const TLS = !process.argv.includes('--plain');
+const BIN = WORKSPACE_BIN;
 const CHUNK = Buffer.alloc(256 * 1024, 0x5a);
 
 /** A sink that counts what it reads and answers "OK" with the count once the sender ended. */
@@ -65,17 +63,31 @@ function send(port, bytes) {
   });
 }
 
-async function measure(label, port, connections = 1) {
+/** CPU seconds of each named process, for the difference across one measurement. */
+async function cpuOf(pids) {
+  const seconds = {};
+  for (const [name, pid] of Object.entries(pids)) seconds[name] = await cpuSeconds(pid);
+  return seconds;
+}
+
+async function measure(label, port, connections = 1, pids = {}) {
   const each = Math.floor(SIZE / connections);
+  const cpuBefore = await cpuOf(pids);
   const started = performance.now();
   const counts = await Promise.all(Array.from({ length: connections }, () => send(port, each)));
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpuOf(pids);
   const total = counts.reduce((sum, count) => sum + count, 0);
   if (total !== each * connections) {
     throw new Error(`${label}: the sink got ${total} bytes of ${each * connections}`);
   }
   const mbps = total / 1e6 / seconds;
-  console.log(`${label.padEnd(44)} ${mbps.toFixed(1).padStart(8)} MB/s  (${seconds.toFixed(2)} s)`);
+  const cpu = Object.keys(pids)
+    .map((name) => `${name} ${(cpuAfter[name] - cpuBefore[name]).toFixed(1)}`)
+    .join(', ');
+  console.log(
+    `${label.padEnd(44)} ${mbps.toFixed(1).padStart(8)} MB/s  (${seconds.toFixed(2)} s${cpu === '' ? '' : `; CPU s: ${cpu}`})`,
+  );
   return mbps;
 }
 
@@ -108,26 +120,26 @@ const canConnect = (port) =>
   });
 
 const workDir = await mkdtemp(join(tmpdir(), 'openssm-bench-pf-'));
-const server = await startTestServer();
-const agent = await startTestAgent(server, { stateDir: join(workDir, 'agent') });
+const openssm = await startServerAndAgent({ tls: TLS });
 const sink = await startSink();
 const env = {
   PATH: `${BIN}:/usr/bin:/bin`,
   HOME: workDir,
-  AWS_ACCESS_KEY_ID: server.adminCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: server.adminCredentials.secretAccessKey,
-  AWS_DEFAULT_REGION: server.region,
-  AWS_REGION: server.region,
+  AWS_ACCESS_KEY_ID: openssm.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: openssm.credentials.secretAccessKey,
+  AWS_DEFAULT_REGION: openssm.region,
+  AWS_REGION: openssm.region,
   AWS_CONFIG_FILE: '/dev/null',
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   AWS_EC2_METADATA_DISABLED: 'true',
-  OPENSSM_ENDPOINT: server.url,
+  OPENSSM_ENDPOINT: openssm.url,
+  ...(openssm.caPath === undefined ? {} : { AWS_CA_BUNDLE: openssm.caPath }),
 };
 const stops = [];
 const results = {};
 try {
   console.log(
-    `port-forward bench: ${(SIZE / 1024 ** 2).toFixed(0)} MiB per run, ${CONNECTIONS} concurrent connections for (c)\n`,
+    `port-forward bench: ${(SIZE / 1024 ** 2).toFixed(0)} MiB per run, ${CONNECTIONS} concurrent connections for (c), ${TLS ? 'TLS' : 'plain WebSockets'} on both legs\n`,
   );
   results.a = await measure('(a) direct loopback TCP', sink.port);
 
@@ -161,7 +173,7 @@ try {
   if (!SKIP.has('c')) {
     const forward = startProcess(
       join(BIN, 'openssm'),
-      ['forward', agent.instanceId, `0:127.0.0.1:${sink.port}`],
+      ['forward', openssm.instanceId, `0:127.0.0.1:${sink.port}`],
       env,
     );
     stops.unshift(() => forward.stop());
@@ -171,11 +183,13 @@ try {
       20_000,
     );
     const port = Number(match[1]);
-    results.c = await measure('(c) openssm forward', port);
+    const pids = { server: openssm.serverPid, agent: openssm.agentPid, client: forward.child.pid };
+    results.c = await measure('(c) openssm forward', port, 1, pids);
     results.c100 = await measure(
       `(c) openssm forward, ${CONNECTIONS} connections`,
       port,
       CONNECTIONS,
+      pids,
     );
   }
 
@@ -184,11 +198,11 @@ try {
       '/usr/bin/aws',
       [
         '--endpoint-url',
-        server.url,
+        openssm.url,
         'ssm',
         'start-session',
         '--target',
-        agent.instanceId,
+        openssm.instanceId,
         '--document-name',
         'AWS-StartPortForwardingSession',
         '--parameters',
@@ -203,13 +217,19 @@ try {
       () => `the plugin to listen: ${plugin.output()}`,
       20_000,
     );
-    results.d = await measure('(d) session-manager-plugin, AWS mode (1 KiB)', Number(match[1]));
+    results.d = await measure('(d) session-manager-plugin, AWS mode (1 KiB)', Number(match[1]), 1, {
+      server: openssm.serverPid,
+      agent: openssm.agentPid,
+    });
   }
 
   console.log('');
   if (results.b !== undefined) {
     if (results.c !== undefined) {
       console.log(`ratio c/b: ${(results.c / results.b).toFixed(2)} (budget ≥ 1.0)`);
+      console.log(
+        `ratio c/b, ${CONNECTIONS} connections: ${(results.c100 / results.b).toFixed(2)}`,
+      );
     }
     if (results.d !== undefined) console.log(`ratio d/b: ${(results.d / results.b).toFixed(2)}`);
   }
@@ -219,8 +239,7 @@ try {
 } finally {
   for (const stop of stops) await stop();
   sink.server.close();
-  await agent.stop();
-  await server.close();
+  await openssm.close();
   await rm(workDir, { recursive: true, force: true });
 }
 process.exit(0);

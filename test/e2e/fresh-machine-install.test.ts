@@ -3,10 +3,14 @@
 // printed. The agent is installed from the server's bundle, registered with the activation's
 // name and tags, started (without systemd: the installer's own supervisor) and serves a shell
 // session; running the installer again changes nothing; --uninstall deregisters the node and
-// leaves the machine as it was.
+// leaves the machine as it was. Under systemd (a machine booted by systemd-nspawn): the installer
+// writes a unit systemd-analyze accepts, enables and starts it; the agent's sessions inherit no
+// confinement from it; systemd restarts a killed agent but not one the server refused (78);
+// uninstall removes the unit.
 
 import { execFile } from 'node:child_process';
 import {
+  copyFile,
   lstat,
   mkdir,
   mkdtemp,
@@ -19,14 +23,24 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
+  CreateActivationCommand,
+  DeregisterManagedInstanceCommand,
+  DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
+  SSMClient,
+  SendCommandCommand,
+} from '@aws-sdk/client-ssm';
+import {
+  bootSystemdMachine,
   operatorEnvironment,
   buildFreshRoot,
   canBuildFreshRoot,
+  FRESH_ROOT_PROGRAMS,
   pollUntil,
   startPipedSession,
   startTestServer,
+  systemdMachineUnavailable,
   type FreshRoot,
   type TestServer,
 } from '@openssm/testkit';
@@ -38,6 +52,8 @@ import { parse as parseYaml } from 'yaml';
 const execFileAsync = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const canRun = await canBuildFreshRoot();
+const noSystemd = canRun ? await systemdMachineUnavailable() : 'needs root';
+if (canRun && noSystemd !== undefined) console.warn(`systemd install test skipped: ${noSystemd}`);
 
 let workDir: string;
 let server: TestServer;
@@ -282,3 +298,163 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     expect(await readFile(join(machine.dir, 'etc/passwd'), 'utf8')).not.toContain('ssm-user');
   }, 180_000);
 });
+
+describe.skipIf(!canRun)('installing on a machine without curl', () => {
+  it('downloads the installer and the bundle with wget', async () => {
+    const wgetMachine = await buildFreshRoot(join(workDir, 'wget-machine'), {
+      programs: FRESH_ROOT_PROGRAMS.map((program) => (program === 'curl' ? 'wget' : program)),
+    });
+    await copyFile(
+      server.server.selfSignedCa!.path,
+      join(wgetMachine.dir, 'etc/openssm-server-ca.pem'),
+    );
+    expect((await wgetMachine.run('command -v curl || echo no curl')).stdout).toBe('no curl\n');
+    const installer = `wget -qO- --ca-certificate=/etc/openssm-server-ca.pem ${server.url}/install.sh | sh -s --`;
+    const activation = await ssm.send(new CreateActivationCommand({ IamRole: 'OpenSSMNodeRole' }));
+    const installed = await wgetMachine.run(
+      `${installer} --activation-code ${activation.ActivationCode!} --activation-id ${activation.ActivationId!} --ca-file /etc/openssm-server-ca.pem`,
+    );
+    expect(installed.stderr).toMatch(/agent \d+\.\d+\.\d+ installed in \/opt\/openssm-agent/);
+    const instanceId = /registered as (mi-[0-9a-f]{17})/.exec(installed.stderr)![1]!;
+    try {
+      await pollUntil(
+        () => server.server.services.connections.isConnected(instanceId),
+        'the agent installed with wget to connect',
+      );
+    } finally {
+      const uninstalled = await wgetMachine.run(`${installer} --uninstall`);
+      expect(uninstalled.stderr).toContain('uninstalled');
+    }
+    expect(server.server.services.connections.isConnected(instanceId)).toBe(false);
+  }, 60_000);
+});
+
+describe.skipIf(!canRun || noSystemd !== undefined)(
+  'installing on a machine run by systemd',
+  () => {
+    it('writes a unit systemd accepts, confines no session, restarts a killed agent but not a refused one, and uninstalls', async () => {
+      const shared = join(workDir, 'systemd-share');
+      await mkdir(shared);
+      await copyFile(server.server.selfSignedCa!.path, join(shared, 'server-ca.pem'));
+      const machine = await bootSystemdMachine(shared);
+      const show = async (property: string) =>
+        (await machine.run(`systemctl show -P ${property} openssm-agent.service`)).stdout.trim();
+      onTestFailed(async () => {
+        const journal = await machine
+          .run('journalctl -u openssm-agent.service --no-pager | tail -n 40')
+          .catch(() => ({ stdout: '(no journal)' }));
+        process.stderr.write(`the unit's journal:\n${journal.stdout}\n`);
+      });
+      try {
+        const activation = await ssm.send(
+          new CreateActivationCommand({
+            IamRole: 'OpenSSMNodeRole',
+            Tags: [{ Key: 'Fleet', Value: 'systemd' }],
+          }),
+        );
+        const installer = `curl -fsSL --cacert /mnt/share/server-ca.pem ${server.url}/install.sh | sh -s --`;
+        const installed = await machine.run(
+          `${installer} --activation-code ${activation.ActivationCode!} --activation-id ${activation.ActivationId!}`,
+        );
+        expect(installed.stderr).toContain('agent started (systemd)');
+        const instanceId = /registered as (mi-[0-9a-f]{17})/.exec(installed.stderr)![1]!;
+        expect((await machine.run('systemctl is-enabled openssm-agent.service')).stdout).toBe(
+          'enabled\n',
+        );
+        // The unit as installed, checked by the systemd that runs it: no unknown keys, bad values
+        // or missing programs (each would be a warning here).
+        const verified = await machine.run('systemd-analyze verify --man=no openssm-agent.service');
+        expect(verified.stderr + verified.stdout).toBe('');
+        await pollUntil(
+          () => server.server.services.connections.isConnected(instanceId),
+          'the agent started by systemd to connect',
+        );
+
+        // A command's processes carry exactly the machine's own confinement (PID 1's), nothing
+        // the unit added: no no_new_privs (sudo works), no extra seccomp filter, the
+        // same capability bounding set, the machine's own mounts (no ProtectSystem, ProtectHome or PrivateTmp).
+        const sent = await ssm.send(
+          new SendCommandCommand({
+            InstanceIds: [instanceId],
+            DocumentName: 'AWS-RunShellScript',
+            Parameters: {
+              commands: [
+                "grep -E '^(NoNewPrivs|Seccomp_filters|CapBnd):' /proc/self/status",
+                'readlink /proc/self/ns/mnt',
+                "grep -E '^(NoNewPrivs|Seccomp_filters|CapBnd):' /proc/1/status",
+                'readlink /proc/1/ns/mnt',
+              ],
+            },
+          }),
+        );
+        const invocation = await pollUntil(async () => {
+          const result = await ssm
+            .send(
+              new GetCommandInvocationCommand({
+                CommandId: sent.Command!.CommandId!,
+                InstanceId: instanceId,
+              }),
+            )
+            .catch(() => undefined);
+          return result?.Status === 'Success' ? result : undefined;
+        }, 'the command under systemd to succeed');
+        const lines = invocation.StandardOutputContent!.trim().split('\n');
+        expect(lines).toHaveLength(8);
+        expect(lines.slice(0, 4)).toEqual(lines.slice(4));
+        expect(lines).toContain('NoNewPrivs:\t0');
+
+        const session = startPipedSession(server, instanceId, {
+          AWS_CA_BUNDLE: server.server.selfSignedCa!.path,
+        });
+        try {
+          session.type('echo unit-$((6*7)) as $(id -un)');
+          await session.waitFor(
+            /unit-42 as ssm-user\r?$/m,
+            'the shell of the agent systemd started',
+          );
+          session.type('exit');
+          expect(await session.exited).toBe(0);
+        } finally {
+          await session.stop();
+        }
+
+        // Restart=always: a killed agent comes back (RestartSec=5) and reconnects.
+        const firstPid = await show('MainPID');
+        await machine.run('systemctl kill --signal=KILL openssm-agent.service');
+        await pollUntil(
+          async () => {
+            const pid = await show('MainPID');
+            return (
+              pid !== '0' &&
+              pid !== firstPid &&
+              server.server.services.connections.isConnected(instanceId)
+            );
+          },
+          'systemd to restart the killed agent and the agent to reconnect',
+          30_000,
+          250,
+        );
+
+        // Refused by the server (deregistered): the agent exits 78 and systemd leaves it stopped —
+        // failed, not waiting to restart.
+        await ssm.send(new DeregisterManagedInstanceCommand({ InstanceId: instanceId }));
+        await pollUntil(
+          async () =>
+            (await show('ExecMainStatus')) === '78' && (await show('SubState')) === 'failed',
+          'the refused agent to stop for good',
+          30_000,
+          250,
+        );
+
+        const uninstalled = await machine.run(`${installer} --uninstall`);
+        expect(uninstalled.stderr).toContain('uninstalled');
+        const left = await machine.run(
+          'systemctl list-unit-files --no-legend openssm-agent.service; ls -d /etc/systemd/system/openssm-agent.service /opt/openssm-agent /etc/openssm-agent /var/lib/openssm-agent 2>/dev/null; true',
+        );
+        expect(left.stdout).toBe('');
+      } finally {
+        await machine.stop();
+      }
+    }, 120_000);
+  },
+);

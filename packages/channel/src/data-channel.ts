@@ -99,6 +99,7 @@ export class DataChannel {
   private resendTimer: TimerHandle | undefined;
   private cumulativeAckTimer: TimerHandle | undefined;
   private unacknowledgedInOrder = 0;
+  private unacknowledgedBytes = 0;
   private lastInOrderMessageId = '';
 
   constructor(options: DataChannelOptions) {
@@ -147,6 +148,7 @@ export class DataChannel {
    */
   reconfigure(overrides: Partial<ChannelConfig>): void {
     this.config = resolveChannelConfig({ ...this.config, ...overrides });
+    this.rtt.setBounds(this.config);
     const window = new OutgoingWindow(this.config);
     for (const message of this.window.values()) window.add(message);
     this.window = window;
@@ -421,7 +423,11 @@ export class DataChannel {
     }
     this.lastInOrderMessageId = message.messageId;
     this.unacknowledgedInOrder++;
-    if (this.unacknowledgedInOrder >= this.config.cumulativeAckEvery) {
+    this.unacknowledgedBytes += message.payload.length;
+    if (
+      this.unacknowledgedInOrder >= this.config.cumulativeAckEvery ||
+      this.unacknowledgedBytes >= this.config.cumulativeAckBytes
+    ) {
       this.flushCumulativeAck();
     } else if (this.cumulativeAckTimer === undefined) {
       this.cumulativeAckTimer = this.environment.clock.setTimeout(() => {
@@ -435,6 +441,7 @@ export class DataChannel {
     this.clearTimer('ack');
     if (this.unacknowledgedInOrder === 0 || this.closed) return;
     this.unacknowledgedInOrder = 0;
+    this.unacknowledgedBytes = 0;
     this.sendAcknowledge(
       {
         sequenceNumber: this.expectedSequenceNumber - 1,
@@ -502,6 +509,7 @@ export class DataChannel {
       const now = this.environment.clock.now();
       const rto = this.rtt.retransmissionTimeoutMs;
       let budget = this.config.maxResendsPerTick;
+      let timedOut = false;
       for (const message of this.window.values()) {
         if (budget === 0) break;
         if (message.lastSentAt !== undefined && now - message.lastSentAt < rto) continue;
@@ -518,10 +526,15 @@ export class DataChannel {
         else {
           message.resends++;
           this.stats.messagesResent++;
+          timedOut = true;
         }
         this.transmit(message);
         budget--;
       }
+      // A timeout means the estimate was too short (or the link is down): wait longer before
+      // the next round, as TCP does, instead of resending a full window every tick while a
+      // queue drains — the resends would only lengthen that queue.
+      if (timedOut) this.rtt.backOff();
     }
     const waitingDelivery = this.incoming.get(this.expectedSequenceNumber) !== undefined;
     if (this.window.size > 0 || waitingDelivery) this.scheduleResendTick();

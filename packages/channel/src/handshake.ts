@@ -24,7 +24,11 @@ import {
   type ProcessedClientAction,
   type RequestedClientAction,
 } from '@openssm/protocol';
-import { resolveChannelConfig, type ChannelConfig } from './channel-config.js';
+import {
+  OPENSSM_TRANSPORT_SENDING,
+  resolveChannelConfig,
+  type ChannelConfig,
+} from './channel-config.js';
 import type { DataChannel } from './data-channel.js';
 import type { StreamMessage } from './incoming-buffer.js';
 import type { Clock, TimerHandle } from './ports.js';
@@ -39,9 +43,13 @@ function transportConfig(
   channel: DataChannel,
   transport: OpenSSMTransportParameters,
 ): Partial<ChannelConfig> {
+  const current = channel.currentConfig;
   return {
+    ...OPENSSM_TRANSPORT_SENDING,
+    // A channel configured for less keeps its own bound.
+    windowBytes: Math.min(current.windowBytes, OPENSSM_TRANSPORT_SENDING.windowBytes),
     maxPayloadLength: transport.maxPayloadLength,
-    windowSize: Math.min(channel.currentConfig.windowSize, transport.windowSize),
+    windowSize: Math.min(current.windowSize, transport.windowSize),
     cumulativeAcks: transport.cumulativeAcks,
   };
 }

@@ -206,6 +206,38 @@ describe('sending', () => {
     expect(rig.clock.pendingTimers).toBe(0);
   });
 
+  it('doubles the RTO after a timeout, so a slow queue is not flooded with resends', async () => {
+    const rig = createRig('client');
+    await rig.channel.send(PayloadType.Output, encodeUtf8('x'));
+    rig.clock.advance(200);
+    expect(rig.channel.stats.messagesResent).toBe(1);
+    expect(rig.channel.retransmissionTimeoutMs).toBe(400);
+    rig.clock.advance(300);
+    expect(rig.channel.stats.messagesResent).toBe(1);
+    rig.clock.advance(100);
+    expect(rig.channel.stats.messagesResent).toBe(2);
+    expect(rig.channel.retransmissionTimeoutMs).toBe(800);
+    rig.clock.advance(5000);
+    // Capped at maxRtoMs (1 s).
+    expect(rig.channel.retransmissionTimeoutMs).toBe(1000);
+  });
+
+  it('keeps the RTO at or above minRtoMs, also after reconfigure', async () => {
+    const rig = createRig('client');
+    rig.channel.reconfigure({ minRtoMs: 1000, maxRtoMs: 4000 });
+    expect(rig.channel.retransmissionTimeoutMs).toBe(1000);
+    await rig.channel.send(PayloadType.Output, encodeUtf8('x'));
+    rig.clock.advance(5);
+    rig.channel.receive(ackOf(rig.sent[0]!));
+    expect(rig.channel.retransmissionTimeoutMs).toBe(1000);
+    await rig.channel.send(PayloadType.Output, encodeUtf8('y'));
+    rig.clock.advance(999);
+    expect(rig.channel.stats.messagesResent).toBe(0);
+    rig.clock.advance(100);
+    expect(rig.channel.stats.messagesResent).toBe(1);
+    expect(rig.channel.retransmissionTimeoutMs).toBe(2000);
+  });
+
   it('cuts long Output into messages of at most maxPayloadLength and keeps their order', async () => {
     const rig = createRig('agent');
     const payload = Uint8Array.from({ length: 2500 }, (_, i) => i % 251);
@@ -493,6 +525,15 @@ describe('cumulative acknowledgements (OpenSSM peers)', () => {
     ]);
   });
 
+  it('acks once cumulativeAckBytes arrived in order, however few messages carried them', () => {
+    const rig = createRig('client', { cumulativeAcks: true, cumulativeAckBytes: 2048 });
+    for (let seq = 0; seq < 4; seq++)
+      rig.channel.receive(peerData('client', seq, new Uint8Array(1024)));
+    expect(rig.ackedSequences()).toEqual([1, 3]);
+    rig.clock.advance(100);
+    expect(rig.ackedSequences()).toEqual([1, 3]);
+  });
+
   it('flushes a partial batch after the ack delay, and acks out-of-order arrivals one by one', () => {
     const rig = createRig('client', { cumulativeAcks: true, cumulativeAckDelayMs: 2 });
     rig.channel.receive(peerData('client', 0));
@@ -554,7 +595,9 @@ describe('configuration and RTT', () => {
     expect(() => resolveChannelConfig({ maxPayloadLength: 4096, windowBytes: 1024 })).toThrow(
       RangeError,
     );
+    expect(() => resolveChannelConfig({ minRtoMs: 2000, maxRtoMs: 1000 })).toThrow(RangeError);
     expect(resolveChannelConfig({ initialRttVarMs: 0 }).initialRttVarMs).toBe(0);
+    expect(resolveChannelConfig({ minRtoMs: 0 }).minRtoMs).toBe(0);
     expect(Object.isFrozen(resolveChannelConfig())).toBe(true);
   });
 

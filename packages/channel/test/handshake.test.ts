@@ -338,7 +338,11 @@ describe('handshake between our agent and our client', () => {
         maxPayloadLength: 32768,
         windowSize: 128,
         cumulativeAcks: true,
+        // Local sending choices of the OpenSSM transport (not negotiated).
+        windowBytes: 4 * 1024 * 1024,
+        minRtoMs: 1000,
       });
+      expect(endpoint.channel.retransmissionTimeoutMs).toBeGreaterThanOrEqual(1000);
     }
     expect(JSON.parse(text(wire[0]!.payload))).toMatchObject({
       RequestedClientActions: [

@@ -161,16 +161,13 @@ RestartSec=5
 RestartPreventExitStatus=78
 KillMode=mixed
 TimeoutStopSec=20
-# Root, because sessions start shells as other users (docs/decisions/0011). Hardening that
-# leaves those shells usable: no new kernel modules, clock or kernel tunables, private /tmp
-# for the agent only is not used (sessions share the node's /tmp).
-ProtectKernelModules=yes
-ProtectKernelTunables=yes
-ProtectClock=yes
-ProtectHostname=no
-RestrictRealtime=yes
-LockPersonality=yes
-RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+# A session's process the kernel kills for memory must not take the agent and every other
+# session on the node down with it (sessions run in the agent's control group).
+OOMPolicy=continue
+# Root, unconfined: sessions are administrators' shells and inherit whatever confines the agent
+# (seccomp filters, capability bounding set, mount namespace, no_new_privs), so sandboxing here
+# would take sudo, modprobe, sysctl, tcpdump or date -s away from them. See
+# docs/decisions/0014-agent-unit-confines-nothing-sessions-inherit.md.
 StateDirectory=openssm-agent
 StateDirectoryMode=0700
 
@@ -244,8 +241,8 @@ install_bundle() {
 
 link_command() {
   if [ -L "$COMMAND_LINK" ] || [ ! -e "$COMMAND_LINK" ]; then
-    if [ -d "$(dirname "$COMMAND_LINK")" ]; then
-      ln -sfn "$PREFIX/bin/openssm-agent" "$COMMAND_LINK"
+    # (a read-only /usr, as in image-based systems, leaves it to the message below)
+    if [ -d "$(dirname "$COMMAND_LINK")" ] && ln -sfn "$PREFIX/bin/openssm-agent" "$COMMAND_LINK" 2>/dev/null; then
       return 0
     fi
   fi

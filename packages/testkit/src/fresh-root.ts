@@ -61,7 +61,15 @@ export async function canBuildFreshRoot(): Promise<boolean> {
   }
 }
 
-export async function buildFreshRoot(dir: string): Promise<FreshRoot> {
+export interface FreshRootOptions {
+  /** The programs to copy in (default FRESH_ROOT_PROGRAMS): a machine with wget, not curl, say. */
+  readonly programs?: readonly string[];
+}
+
+export async function buildFreshRoot(
+  dir: string,
+  options: FreshRootOptions = {},
+): Promise<FreshRoot> {
   for (const sub of [
     'bin',
     'etc',
@@ -80,7 +88,7 @@ export async function buildFreshRoot(dir: string): Promise<FreshRoot> {
   }
   await chmod(join(dir, 'tmp'), 0o1777);
   const libraries = new Set<string>();
-  for (const program of FRESH_ROOT_PROGRAMS) {
+  for (const program of options.programs ?? FRESH_ROOT_PROGRAMS) {
     const { stdout } = await execFileAsync('sh', ['-c', `command -v ${program}`]);
     const path = stdout.trim();
     await copyInto(dir, path, join('bin', program));

@@ -22,3 +22,5 @@ export * from './private-sshd.js';
 export * from './totp.js';
 export * from './fresh-root.js';
 export * from './s3-server.js';
+export * from './arm64-emulation.js';
+export * from './systemd-container.js';
