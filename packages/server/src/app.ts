@@ -35,7 +35,6 @@ import { CommandOutputStore } from './services/command-output.js';
 import { createCommandService } from './services/command-service.js';
 import { FilesystemObjectStore } from './storage/objects/filesystem-object-store.js';
 import type { ObjectStore } from './storage/objects/object-store.js';
-import { S3ObjectStore, createS3Client } from './storage/objects/s3-object-store.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
 import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
@@ -488,6 +487,8 @@ async function openObjectStore(
       close: () => undefined,
     };
   }
+  // Loaded only when chosen: the AWS SDK's S3 client takes a while to import.
+  const { S3ObjectStore, createS3Client } = await import('./storage/objects/s3-object-store.js');
   const client = createS3Client({
     endpoint: chosen.endpoint,
     region: chosen.region,
