@@ -11,7 +11,7 @@
 // Usage: npm run bench:port-forward [-- --size 1073741824 --connections 100 --skip b,d --plain]
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,8 +122,26 @@ const canConnect = (port) =>
 const workDir = await mkdtemp(join(tmpdir(), 'openssm-bench-pf-'));
 const openssm = await startServerAndAgent({ tls: TLS });
 const sink = await startSink();
+/**
+ * OPENSSM_BENCH_PROFILE=DIR: the clients (`openssm`, and the plugin `aws` starts) run under
+ * `node --cpu-prof` too, through wrappers first on PATH (the server and agent: see lib/).
+ */
+async function profilingWrappers(dir) {
+  const wrappers = join(workDir, 'profiling-bin');
+  await mkdir(wrappers);
+  for (const name of ['openssm', 'session-manager-plugin']) {
+    const wrapper = join(wrappers, name);
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\nexec "${process.execPath}" --cpu-prof --cpu-prof-dir "${dir}" --cpu-prof-name ${name}.cpuprofile "${join(BIN, name)}" "$@"\n`,
+    );
+    await chmod(wrapper, 0o755);
+  }
+  return `${wrappers}:`;
+}
+const PROFILE_DIR = process.env.OPENSSM_BENCH_PROFILE;
 const env = {
-  PATH: `${BIN}:/usr/bin:/bin`,
+  PATH: `${PROFILE_DIR === undefined ? '' : await profilingWrappers(PROFILE_DIR)}${BIN}:/usr/bin:/bin`,
   HOME: workDir,
   AWS_ACCESS_KEY_ID: openssm.credentials.accessKeyId,
   AWS_SECRET_ACCESS_KEY: openssm.credentials.secretAccessKey,
@@ -172,7 +190,7 @@ try {
 
   if (!SKIP.has('c')) {
     const forward = startProcess(
-      join(BIN, 'openssm'),
+      'openssm',
       ['forward', openssm.instanceId, `0:127.0.0.1:${sink.port}`],
       env,
     );

@@ -149,20 +149,37 @@ try {
   //    nothing is inherited by the shells the agent starts (no LD_LIBRARY_PATH). The agent idles
   //    most of its life: a 1 MB young generation and one V8 worker thread keep its resident
   //    memory down (bench/agent-footprint.mjs measures it).
-  writeFileSync(
-    join(top, 'bin', 'openssm-agent'),
-    `#!/bin/sh
-# openssm-agent ${values.version} (linux-${arch}): the bundled agent on its bundled Node runtime.
-self=$0
+  // Both launchers find the bundle through the links the installer puts on PATH.
+  const findSelf = `self=$0
 case "$self" in */*) ;; *) self=$(command -v "$self") ;; esac
-# Run through a link (the installer's /usr/local/bin/openssm-agent): the bundle is where it points.
 while [ -L "$self" ]; do
   target=$(readlink "$self")
   case "$target" in /*) self=$target ;; *) self="\${self%/*}/$target" ;; esac
 done
-here="\${self%/*}/.."
+here="\${self%/*}/.."`;
+  writeFileSync(
+    join(top, 'bin', 'openssm-agent'),
+    `#!/bin/sh
+# openssm-agent ${values.version} (linux-${arch}): the bundled agent on its bundled Node runtime.
+${findSelf}
 exec "$here/runtime/lib/${loaderName}" --library-path "$here/runtime/lib" \\
   "$here/runtime/node" --max-semi-space-size=1 --v8-pool-size=1 "$here/lib/openssm-agent.mjs" "$@"
+`,
+    { mode: 0o755 },
+  );
+  // `openssm agent status|update|…` on a node, as the operator CLI spells it (its `agent`
+  // command runs openssm-agent): the bundle carries the agent only, so nothing else is here.
+  writeFileSync(
+    join(top, 'bin', 'openssm'),
+    `#!/bin/sh
+# openssm ${values.version}: the agent bundle's "openssm agent ..."; the rest is the openssm CLI's.
+if [ "\${1:-}" != agent ]; then
+  echo 'openssm: only "openssm agent ..." is on this node (the agent bundle); the other commands come with the openssm CLI' >&2
+  exit 2
+fi
+shift
+${findSelf}
+exec "$here/bin/openssm-agent" "$@"
 `,
     { mode: 0o755 },
   );

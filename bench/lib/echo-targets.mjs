@@ -9,23 +9,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  CreateActivationCommand,
-  DescribeInstanceInformationCommand,
-  SSMClient,
-  StartSessionCommand,
-} from '@aws-sdk/client-ssm';
+import { SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
 import { ClientHandshake, DataChannel, OPENSSM_TRANSPORT_OFFER } from '@openssm/channel';
 import { PayloadType, encodeClientOpenDataChannel, encodeSizePayload } from '@openssm/protocol';
 import pty from 'node-pty';
 import WebSocket from 'ws';
 import { createWatcher } from './echo-measure.mjs';
+import { WORKSPACE_BIN, cpuSeconds, freePort, startServerAndAgent } from './openssm-processes.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
 const BASH = ['bash', '--norc', '--noprofile', '-i'];
 /** Time for a shell (or an ssh login) to print its prompt before anything is timed. */
 const SETTLE_MS = 1500;
@@ -38,15 +32,6 @@ function run(command, args) {
       code === 0 ? ok() : ko(new Error(`${command} exited with ${code}`)),
     ),
   );
-}
-
-function freePort() {
-  return new Promise((ok) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => ok(port));
-    });
-  });
 }
 
 /**
@@ -75,12 +60,6 @@ function startProcess(command, args, { fromStderr = false, ...options } = {}) {
       }
     },
   };
-}
-
-/** CPU time (user + system, µs) a process has used so far, from /proc. */
-async function cpuMicros(pid) {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 async function ptyTarget(command, args) {
@@ -218,8 +197,8 @@ export async function bareRelayTarget(tls) {
     write: (key) => socket.send(key),
     waitFor: (text) => watcher.waitFor(text),
     cpu: async () => ({
-      server: await cpuMicros(relay.child.pid),
-      agent: await cpuMicros(agent.child.pid),
+      server: (await cpuSeconds(relay.child.pid)) * 1e6,
+      agent: (await cpuSeconds(agent.child.pid)) * 1e6,
     }),
     close: async () => {
       socket.close();
@@ -230,10 +209,6 @@ export async function bareRelayTarget(tls) {
   };
 }
 
-function bin(name) {
-  return join(root, 'node_modules', '.bin', name);
-}
-
 /**
  * OpenSSM: `openssm-server` (with --tls-self-signed when `tls`) and a registered
  * `openssm-agent`, each its own process; the client is our data-channel engine over a WebSocket,
@@ -241,56 +216,15 @@ function bin(name) {
  * relay's and the agent's in the bare relay).
  */
 export async function gatewayTarget(tls) {
-  const dir = await mkdtemp(join(tmpdir(), 'openssm-bench-'));
-  const server = startProcess(bin('openssm-server'), [
-    '--data-dir',
-    join(dir, 'server'),
-    '--listen',
-    `127.0.0.1:${await freePort()}`,
-    '--log-level',
-    'error',
-    ...(tls ? ['--tls-self-signed'] : []),
-  ]);
-  const url = (await server.line(/listening on /)).match(/listening on (\S+)/)[1];
-  const credentialsPath = (await server.line(/^Administrator credentials: /)).split(' ')[2];
-  const caPath = tls ? (await server.line(/^Private CA: /)).split(' ')[2] : undefined;
+  const openssm = await startServerAndAgent({ tls });
+  const { url, region, credentials, caPath, instanceId } = openssm;
   const ca = caPath === undefined ? undefined : await readFile(caPath);
-  const credentialsText = await readFile(credentialsPath, 'utf8');
-  const credentials = {
-    accessKeyId: /aws_access_key_id = (\S+)/.exec(credentialsText)[1],
-    secretAccessKey: /aws_secret_access_key = (\S+)/.exec(credentialsText)[1],
-  };
   const ssm = new SSMClient({
     endpoint: url,
-    region: 'us-east-1',
+    region,
     credentials,
     ...(ca === undefined ? {} : { requestHandler: { httpsAgent: new HttpsAgent({ ca }) } }),
   });
-  const activation = await ssm.send(new CreateActivationCommand({ IamRole: 'OpenSSMNodeRole' }));
-  const stateDir = join(dir, 'agent');
-  await run(bin('openssm-agent'), [
-    'register',
-    '--server',
-    url,
-    '--activation-code',
-    activation.ActivationCode,
-    '--activation-id',
-    activation.ActivationId,
-    '--state-dir',
-    stateDir,
-    ...(caPath === undefined ? [] : ['--ca-file', caPath]),
-  ]);
-  const { instanceId } = JSON.parse(await readFile(join(stateDir, 'registration.json'), 'utf8'));
-  const agent = spawn(bin('openssm-agent'), ['run', '--state-dir', stateDir], { stdio: 'ignore' });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const { InstanceInformationList: nodes = [] } = await ssm.send(
-      new DescribeInstanceInformationCommand({}),
-    );
-    if (nodes.some((node) => node.InstanceId === instanceId && node.PingStatus === 'Online')) break;
-    if (Date.now() > deadline) throw new Error('the agent did not connect');
-    await sleep(50);
-  }
   const started = await ssm.send(new StartSessionCommand({ Target: instanceId }));
   const socket = new WebSocket(started.StreamUrl, { perMessageDeflate: false, ca });
   await new Promise((ok, ko) => (socket.once('open', ok), socket.once('error', ko)));
@@ -337,11 +271,11 @@ export async function gatewayTarget(tls) {
   await sleep(SETTLE_MS);
   const encoder = new TextEncoder();
   const operator = {
-    PATH: `${join(root, 'node_modules', '.bin')}:/usr/bin:/bin`,
-    HOME: dir,
+    PATH: `${WORKSPACE_BIN}:/usr/bin:/bin`,
+    HOME: tmpdir(),
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
+    AWS_REGION: region,
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     OPENSSM_ENDPOINT: url,
@@ -355,28 +289,28 @@ export async function gatewayTarget(tls) {
      * shell) and resolves with its local port.
      */
     forward: async (port) => {
-      const forward = startProcess(bin('openssm'), ['forward', instanceId, `0:127.0.0.1:${port}`], {
-        fromStderr: true,
-        env: operator,
-      });
+      const forward = startProcess(
+        join(WORKSPACE_BIN, 'openssm'),
+        ['forward', instanceId, `0:127.0.0.1:${port}`],
+        {
+          fromStderr: true,
+          env: operator,
+        },
+      );
       forwards.push(forward.child);
       return Number((await forward.line(/^Forwarding /)).match(/:(\d+) ->/)[1]);
     },
     waitFor: (text) => watcher.waitFor(text),
     cpu: async () => ({
-      server: await cpuMicros(server.child.pid),
-      agent: await cpuMicros(agent.pid),
+      server: (await cpuSeconds(openssm.serverPid)) * 1e6,
+      agent: (await cpuSeconds(openssm.agentPid)) * 1e6,
     }),
     close: async () => {
       for (const forward of forwards) forward.kill('SIGINT');
       channel.close();
       socket.close();
-      const agentExited = new Promise((done) => agent.once('exit', done));
-      agent.kill('SIGTERM');
-      await Promise.race([agentExited, sleep(5000)]);
       ssm.destroy();
-      server.child.kill('SIGTERM');
-      await rm(dir, { recursive: true, force: true });
+      await openssm.close();
     },
   };
 }

@@ -18,6 +18,28 @@ import {
 const root = resolve(import.meta.dirname, '..', '..');
 export const WORKSPACE_BIN = join(root, 'node_modules', '.bin');
 const bin = (name) => join(WORKSPACE_BIN, name);
+/**
+ * OPENSSM_BENCH_PROFILE=DIR: the server and the agent run under `node --cpu-prof` and write
+ * their profiles to DIR when they stop (NODE_OPTIONS may not carry --cpu-prof).
+ */
+const PROFILE_DIR = process.env.OPENSSM_BENCH_PROFILE;
+
+function spawnNode(name, args, options) {
+  if (PROFILE_DIR === undefined) return spawn(bin(name), args, options);
+  return spawn(
+    process.execPath,
+    [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      PROFILE_DIR,
+      '--cpu-prof-name',
+      `${name}.cpuprofile`,
+      bin(name),
+      ...args,
+    ],
+    options,
+  );
+}
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 function run(command, args) {
@@ -44,8 +66,9 @@ export async function cpuSeconds(pid) {
 }
 
 /** A child process whose stdout lines are awaited (readiness, ports, paths). */
-function startProcess(command, args) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+function startProcess(name, args) {
+  const child = spawnNode(name, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const command = name;
   const seen = [];
   createInterface({ input: child.stdout }).on('line', (line) => seen.push(line));
   return {
@@ -78,7 +101,7 @@ function stop(child) {
  */
 export async function startServerAndAgent({ tls = true, runArgs = [] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'openssm-bench-'));
-  const server = startProcess(bin('openssm-server'), [
+  const server = startProcess('openssm-server', [
     '--data-dir',
     join(dir, 'server'),
     '--listen',
@@ -125,7 +148,7 @@ export async function startServerAndAgent({ tls = true, runArgs = [] } = {}) {
         ...(caPath === undefined ? [] : ['--ca-file', caPath]),
       ]);
       const registration = JSON.parse(await readFile(join(stateDir, 'registration.json'), 'utf8'));
-      agent = spawn(bin('openssm-agent'), ['run', '--state-dir', stateDir, ...runArgs], {
+      agent = spawnNode('openssm-agent', ['run', '--state-dir', stateDir, ...runArgs], {
         stdio: 'ignore',
       });
       const deadline = Date.now() + 30_000;

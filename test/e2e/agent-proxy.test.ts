@@ -1,7 +1,8 @@
 // A node in a private network (issue 9): its agent reaches the server only through an HTTP
 // proxy (HTTPS_PROXY, CONNECT) — the server's name resolves nowhere but in the proxy — and it
 // registers, connects, serves a shell session and runs a command, TLS pinned end to end.
-// NO_PROXY sends a host around the proxy.
+// NO_PROXY sends a host around the proxy. An https:// proxy is reached over TLS, the tunnel
+// (and the server's own TLS) inside it.
 
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -16,6 +17,8 @@ import {
   SendCommandCommand,
 } from '@aws-sdk/client-ssm';
 import {
+  createTestCa,
+  hasOpenssl,
   pollUntil,
   startConnectProxy,
   startPipedSession,
@@ -168,4 +171,74 @@ describe('an agent behind an HTTP proxy', () => {
     });
     expect(proxy.tunnels.length).toBe(before);
   }, 30_000);
+
+  it.skipIf(!hasOpenssl)(
+    'registers and runs a command through an https:// proxy (TLS to the proxy, then CONNECT)',
+    async () => {
+      const proxyCa = createTestCa();
+      await using tlsProxy = await startConnectProxy({
+        hosts: { [PRIVATE_NAME]: '127.0.0.1' },
+        tls: proxyCa.tls,
+      });
+      // The proxy's private CA through Node's own variable; the server stays pinned.
+      const env = agentEnv({ HTTPS_PROXY: tlsProxy.url, NODE_EXTRA_CA_CERTS: proxyCa.caFile });
+      const stateDir = join(workDir, 'tls-proxy-node');
+      const agent = await (async () => {
+        const { stdout } = await execFileAsync(AGENT, registerArgs(await activation(), stateDir), {
+          env,
+        });
+        return {
+          instanceId: stdout.trim(),
+          process: spawn(AGENT, ['run', '--state-dir', stateDir], { env, stdio: 'ignore' }),
+        };
+      })();
+      try {
+        await pollUntil(
+          () => server.server.services.connections.isConnected(agent.instanceId),
+          'the agent to connect through the https:// proxy',
+        );
+        const sent = await ssm.send(
+          new SendCommandCommand({
+            InstanceIds: [agent.instanceId],
+            DocumentName: 'AWS-RunShellScript',
+            Parameters: { commands: ['echo through-tls-proxy'] },
+          }),
+        );
+        const invocation = await pollUntil(async () => {
+          const result = await ssm
+            .send(
+              new GetCommandInvocationCommand({
+                CommandId: sent.Command!.CommandId!,
+                InstanceId: agent.instanceId,
+              }),
+            )
+            .catch(() => undefined);
+          return result?.Status === 'Success' ? result : undefined;
+        }, 'the command through the https:// proxy to succeed');
+        expect(invocation.StandardOutputContent).toBe('through-tls-proxy\n');
+        // register, the control channel and the command's API calls: all tunnelled.
+        expect(tlsProxy.tunnels.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(tlsProxy.tunnels)).toEqual(
+          new Set([`${PRIVATE_NAME}:${server.server.port}`]),
+        );
+      } finally {
+        agent.process.kill('SIGTERM');
+        await new Promise((done) => agent.process.once('exit', done));
+        proxyCa.dispose();
+      }
+
+      // Without the proxy's CA the agent refuses the proxy, and says how to trust it.
+      const refused = execFileAsync(
+        AGENT,
+        registerArgs(await activation(), join(workDir, 'untrusted-proxy')),
+        { env: agentEnv({ HTTPS_PROXY: tlsProxy.url }) },
+      );
+      await expect(refused).rejects.toMatchObject({
+        stderr: expect.stringMatching(
+          /its certificate is not trusted: give its CA with --ca-file/,
+        ) as unknown,
+      });
+    },
+    60_000,
+  );
 });

@@ -220,18 +220,29 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     expect(status.stdout).toMatch(
       /^Agent: running \(pid \d+, version [\d.]+\), connected to the server since /m,
     );
+    // The operator CLI's spelling, `openssm agent …`, through the bundle's own `openssm`.
+    const spelled = (await machine.run('openssm agent status')).stdout;
+    expect(spelled).toContain(`Instance ID: ${instanceId}`);
+    expect(spelled).toContain(/^Agent: running .*$/m.exec(status.stdout)![0]);
 
     // Again: nothing to download, the same registration, the agent restarted and online.
     const installed = await tree(machine.dir);
     const second = await bootstrap();
     expect(second.stderr).toMatch(/is installed already/);
+    // Its own links on PATH are its own: kept, not reported as someone else's.
+    expect(second.stderr).not.toContain('left /usr/local/bin');
     expect(second.stderr).toContain(`registered already as ${instanceId}`);
     expect(await nodesTagged('fresh')).toHaveLength(1);
     await pollUntil(
       () => server.server.services.connections.isConnected(instanceId),
       'the agent to reconnect after the re-run',
     );
-    expect((await tree(machine.dir)).filter((path) => !installed.includes(path))).toEqual([]);
+    // (the running agent's atomic writes pass through a .tmp file a listing may catch)
+    expect(
+      (await tree(machine.dir)).filter(
+        (path) => !installed.includes(path) && !/\.[0-9a-f]+\.tmp$/.test(path),
+      ),
+    ).toEqual([]);
     // The old agent was stopped, not left beside the new one.
     expect(await agentProcesses()).toHaveLength(1);
 
@@ -357,6 +368,8 @@ describe.skipIf(!canRun || noSystemd !== undefined)(
           `${installer} --activation-code ${activation.ActivationCode!} --activation-id ${activation.ActivationId!}`,
         );
         expect(installed.stderr).toContain('agent started (systemd)');
+        // This machine's /usr is read-only (the host's): the installer goes on without the links.
+        expect(installed.stderr).toContain('left /usr/local/bin/openssm-agent alone');
         const instanceId = /registered as (mi-[0-9a-f]{17})/.exec(installed.stderr)![1]!;
         expect((await machine.run('systemctl is-enabled openssm-agent.service')).stdout).toBe(
           'enabled\n',

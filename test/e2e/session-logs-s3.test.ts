@@ -1,8 +1,9 @@
 // Session recordings in an S3-compatible bucket, as an operator meets them: the server started
 // with `--object-store s3` against a real S3 server on loopback (s3rver), preferences naming
 // s3BucketName/s3KeyPrefix, a session typed in a terminal, the transcript read back with
-// `openssm sessions log`, retention deleting old objects, and a bucket that is missing or an
-// endpoint that is down reported and handled per openssmLogFailureMode.
+// `openssm sessions log`, retention deleting old objects, Run Command's full output in the
+// bucket, and a bucket that is missing or an endpoint that is down reported and handled per
+// openssmLogFailureMode.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   runAwsCli,
   runOpenssm,
   setSessionPreferences,
+  signedFetch,
   startS3Server,
   startTestAgent,
   startTestServer,
@@ -189,6 +191,57 @@ describe('session recordings in an S3 bucket', () => {
       await terminal.close();
     }
   }, 120_000);
+
+  it("keeps Run Command's full output in the command's OutputS3BucketName", async () => {
+    const sent = JSON.parse(
+      (
+        await runAwsCli(server, [
+          'ssm',
+          'send-command',
+          '--instance-ids',
+          agent.instanceId,
+          '--document-name',
+          'AWS-RunShellScript',
+          '--parameters',
+          'commands=["seq 1 20000"]',
+          '--output-s3-bucket-name',
+          BUCKET,
+          '--output-s3-key-prefix',
+          'runs',
+        ])
+      ).stdout,
+    ) as { Command: { CommandId: string } };
+    const commandId = sent.Command.CommandId;
+    const invocation = await pollUntil(async () => {
+      const { stdout } = await runAwsCli(server, [
+        'ssm',
+        'get-command-invocation',
+        '--command-id',
+        commandId,
+        '--instance-id',
+        agent.instanceId,
+      ]).catch(() => ({ stdout: '{}' }));
+      const result = JSON.parse(stdout) as { Status?: string; StandardOutputUrl?: string };
+      return result.Status === 'Success' ? result : undefined;
+    }, 'the command to succeed');
+    const full = await pollUntil(async () => {
+      const response = await signedFetch({
+        url: invocation.StandardOutputUrl!,
+        method: 'GET',
+        service: 'ssm',
+        region: server.region,
+        credentials: server.adminCredentials,
+      });
+      return response.status === 200 ? response.text() : undefined;
+    }, 'the full output');
+    expect(full.startsWith('1\n2\n3\n')).toBe(true);
+    expect(full.endsWith('19999\n20000\n')).toBe(true);
+    const keys = await s3.keys(BUCKET, `runs/${commandId}/`);
+    expect(keys).toContain(
+      `runs/${commandId}/${agent.instanceId}/awsrunShellScript/0.awsrunShellScript/stdout`,
+    );
+    expect(keys.filter((key) => key.includes('.parts/'))).toEqual([]);
+  }, 60_000);
 
   it('fails closed on an unreachable endpoint when the preferences say so', async () => {
     await setSessionPreferences(server, {

@@ -214,7 +214,7 @@ describe('audit trail', () => {
     expect(all.stdout).toContain('"SecretAccessKey":"HIDDEN_DUE_TO_SECURITY_REASONS"');
     const mine = await openssm('audit', '--user', 'nobody');
     expect(mine.stdout).toMatch(/DescribeSessions .*AccessDeniedException/);
-  }, 60_000);
+  }, 120_000); // seven AWS CLI and openssm processes: CLI v2 takes seconds to start on a busy machine
 
   it('verifies the chain and names a record changed in the database', async () => {
     const intact = await openssm('audit', 'verify');

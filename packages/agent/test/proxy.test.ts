@@ -1,8 +1,16 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { startConnectProxy } from '@openssm/testkit';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTestCa, hasOpenssl, startConnectProxy } from '@openssm/testkit';
 import { describe, expect, it } from 'vitest';
 import { resolveAgentConfig } from '../src/config/agent-config.js';
-import { bypassesProxy, createTunnelDialer, proxyFor } from '../src/net/proxy.js';
+import {
+  bypassesProxy,
+  createTunnelDialer,
+  proxyFor,
+  readProxyTrust,
+  type Dial,
+} from '../src/net/proxy.js';
 
 const settings = {
   httpsProxy: 'http://proxy.internal:3128',
@@ -37,7 +45,7 @@ describe('proxy selection', () => {
     expect(proxyFor(new URL('https://x.corp.example'), settings)).toBe(undefined);
   });
 
-  it('reads the variables in either case, lower case first, and refuses a non-http proxy', () => {
+  it('reads the variables in either case, lower case first, and refuses a non-http(s) proxy', () => {
     const config = resolveAgentConfig(
       'status',
       [],
@@ -49,10 +57,15 @@ describe('proxy selection', () => {
       httpProxy: undefined,
       noProxy: 'a',
     });
-    expect(() => resolveAgentConfig('status', [], { HTTPS_PROXY: 'https://p:1' }, '/')).toThrow(
-      /HTTPS_PROXY must be an http:\/\/ proxy/,
+    expect(
+      resolveAgentConfig('status', [], { HTTPS_PROXY: 'https://p:1' }, '/').proxy.httpsProxy,
+    ).toBe('https://p:1');
+    expect(() => resolveAgentConfig('status', [], { HTTPS_PROXY: 'socks5://p:1' }, '/')).toThrow(
+      /HTTPS_PROXY must be an http:\/\/ or https:\/\/ proxy/,
     );
-    expect(() => createTunnelDialer(new URL('socks5://p:1'))).toThrow(/must be an http:\/\//);
+    expect(() => createTunnelDialer(new URL('socks5://p:1'))).toThrow(
+      /must be an http:\/\/ or https:\/\/ URL/,
+    );
   });
 });
 
@@ -83,6 +96,57 @@ describe('CONNECT tunnels', () => {
       );
     } finally {
       await new Promise((done) => echo.close(done));
+    }
+  });
+});
+
+/** Sends a line through `dial`'s tunnel to an echo server and resolves with what came back. */
+async function echoThrough(dial: Dial, port: number): Promise<string> {
+  const socket = await dial('127.0.0.1', port);
+  socket.resume();
+  const answer = new Promise<string>((done) =>
+    socket.once('data', (chunk: Buffer) => done(chunk.toString())),
+  );
+  socket.write('ping through the tunnel');
+  try {
+    return await answer;
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe.skipIf(!hasOpenssl)('https:// proxies', () => {
+  it('reaches the proxy over TLS and tunnels inside it; an untrusted proxy certificate is refused', async () => {
+    const ca = createTestCa();
+    const echo = createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((done) => echo.listen(0, '127.0.0.1', done));
+    const port = (echo.address() as AddressInfo).port;
+    await using proxy = await startConnectProxy({ tls: ca.tls });
+    try {
+      expect(proxy.url).toBe(`https://127.0.0.1:${proxy.port}`);
+      const trusted = createTunnelDialer(new URL(proxy.url), { ca: [ca.caPem] });
+      expect(await echoThrough(trusted, port)).toBe('ping through the tunnel');
+      expect(proxy.tunnels).toEqual([`127.0.0.1:${port}`]);
+
+      // Node's default store does not know the test CA: no CONNECT is ever sent.
+      const untrusted = createTunnelDialer(new URL(proxy.url));
+      await expect(untrusted('127.0.0.1', port)).rejects.toThrow(
+        new RegExp(`proxy 127\\.0\\.0\\.1:${proxy.port}: .*(certificate|issuer)`, 'i'),
+      );
+      expect(proxy.tunnels).toHaveLength(1);
+
+      // The agent's --ca-file is what it trusts the proxy with (besides the public CAs).
+      const caFile = join(ca.caFile, '..', 'agent-ca.pem');
+      await writeFile(caFile, ca.caPem);
+      const fromFile = createTunnelDialer(
+        new URL(proxy.url),
+        await readProxyTrust(new URL(proxy.url), caFile),
+      );
+      expect(await echoThrough(fromFile, port)).toBe('ping through the tunnel');
+      expect(await readProxyTrust(new URL('http://127.0.0.1:1'), caFile)).toEqual({});
+    } finally {
+      await new Promise((done) => echo.close(done));
+      ca.dispose();
     }
   });
 });

@@ -42,6 +42,10 @@ export interface ChannelConfig {
   readonly cumulativeAckDelayMs: number;
   /** Acknowledge with one cumulative ack instead of one per message (OpenSSM peers only). */
   readonly cumulativeAcks: boolean;
+  /** Put the payload's SHA-256 in messages we send (else zeros: decision 0012, TLS both legs). */
+  readonly writePayloadDigests: boolean;
+  /** Check the payload digest of messages we receive (AWS's plugin does; AWS's agent does not). */
+  readonly verifyPayloadDigests: boolean;
 }
 
 /** AWS's payload size: what the plugin and agent produce and what we send to AWS peers. */
@@ -77,6 +81,8 @@ export const DEFAULT_CHANNEL_CONFIG: ChannelConfig = {
   // Measured with bench/keystroke-echo.mjs: 2 ms put an ack beside every fourth keystroke.
   cumulativeAckDelayMs: 20,
   cumulativeAcks: false,
+  writePayloadDigests: true,
+  verifyPayloadDigests: true,
 };
 
 /** What our agent offers, and our client accepts at most, in the OpenSSMTransport handshake action. */

@@ -13,6 +13,7 @@ import {
   isHandshakePayloadType,
   parseAcknowledgeContent,
   type DecodedAgentMessage,
+  type Sha256,
 } from '@openssm/protocol';
 import { resolveChannelConfig, type ChannelConfig } from './channel-config.js';
 import { IncomingBuffer, type StreamMessage } from './incoming-buffer.js';
@@ -67,6 +68,10 @@ const SPLITTABLE_PAYLOAD_TYPES: ReadonlySet<number> = new Set([
   PayloadType.StdErr,
 ]);
 
+/** The digest field of a message sent without one (decision 0012): all zeros. */
+const NO_DIGEST = new Uint8Array(32);
+const noDigest: Sha256 = () => NO_DIGEST;
+
 export class DataChannel {
   readonly role: ChannelRole;
   readonly stats: DataChannelStats = {
@@ -97,6 +102,13 @@ export class DataChannel {
   private nextSequenceNumber = 0;
   private expectedSequenceNumber = 0;
   private resendTimer: TimerHandle | undefined;
+  /**
+   * When the peer last acknowledged something new, or the window last became non-empty: TCP's
+   * retransmission timer (RFC 6298 §5.1, §5.3), which runs from progress, not from each send.
+   */
+  private progressAt = 0;
+  /** The highest sequence number acknowledged so far; unacknowledged ones below it are holes. */
+  private highestAcknowledged = -1;
   private cumulativeAckTimer: TimerHandle | undefined;
   private unacknowledgedInOrder = 0;
   private unacknowledgedBytes = 0;
@@ -136,6 +148,11 @@ export class DataChannel {
 
   get retransmissionTimeoutMs(): number {
     return this.rtt.retransmissionTimeoutMs;
+  }
+
+  /** SHA-256 for the digest field of messages we send, or zeros once both ends skip it. */
+  private get digest(): Sha256 {
+    return this.config.writePayloadDigests ? this.environment.sha256 : noDigest;
   }
 
   get currentConfig(): ChannelConfig {
@@ -209,7 +226,7 @@ export class DataChannel {
     if (this.closed) return;
     const message = decodeAgentMessage(bytes, {
       maxPayloadLength: this.config.maxIncomingPayloadLength,
-      verifyDigestWith: this.environment.sha256,
+      ...(this.config.verifyPayloadDigests ? { verifyDigestWith: this.environment.sha256 } : {}),
     });
     switch (message.messageType) {
       case MessageType.Acknowledge:
@@ -294,7 +311,7 @@ export class DataChannel {
         payloadType,
         payload,
       },
-      this.environment.sha256,
+      this.digest,
     );
     const pending: PendingMessage = {
       sequenceNumber,
@@ -304,6 +321,7 @@ export class DataChannel {
       lastSentAt: undefined,
       resends: 0,
     };
+    if (this.window.size === 0) this.progressAt = this.environment.clock.now();
     this.window.add(pending);
     if (this.transmit(pending)) this.stats.messagesSent++;
     this.scheduleResendTick();
@@ -321,6 +339,10 @@ export class DataChannel {
     const acknowledged = ack.openSsmCumulative
       ? this.window.acknowledgeThrough(ack.acknowledgedSequenceNumber)
       : this.window.acknowledge(ack.acknowledgedSequenceNumber);
+    if (acknowledged !== undefined) {
+      this.progressAt = this.environment.clock.now();
+      this.highestAcknowledged = Math.max(this.highestAcknowledged, acknowledged.sequenceNumber);
+    }
     // Karn's rule: a resent message's ack cannot tell which copy it answers, so it is no sample.
     if (acknowledged?.lastSentAt !== undefined && acknowledged.resends === 0) {
       this.rtt.addSample(this.environment.clock.now() - acknowledged.lastSentAt);
@@ -473,7 +495,7 @@ export class DataChannel {
         payloadType: PayloadType.None,
         payload,
       },
-      this.environment.sha256,
+      this.digest,
     );
     this.transport.send(bytes);
     this.stats.acknowledgementsSent++;
@@ -513,6 +535,12 @@ export class DataChannel {
       for (const message of this.window.values()) {
         if (budget === 0) break;
         if (message.lastSentAt !== undefined && now - message.lastSentAt < rto) continue;
+        // Beyond everything acknowledged while acknowledgements still come: queued behind the
+        // data that is being acknowledged, not lost (resending it would only lengthen the
+        // queue). A hole below an acknowledged message, or silence for a whole RTO, is resent.
+        const queued =
+          message.sequenceNumber > this.highestAcknowledged && now - this.progressAt < rto;
+        if (message.lastSentAt !== undefined && queued) continue;
         if (message.resends >= this.config.maxResendAttempts) {
           this.fail(
             new CodedError(

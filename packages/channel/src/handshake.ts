@@ -51,6 +51,10 @@ function transportConfig(
     maxPayloadLength: transport.maxPayloadLength,
     windowSize: Math.min(current.windowSize, transport.windowSize),
     cumulativeAcks: transport.cumulativeAcks,
+    // TLS protects both legs (decision 0012): no SHA-256 per message, either way.
+    ...(transport.skipPayloadDigest === true
+      ? { writePayloadDigests: false, verifyPayloadDigests: false }
+      : {}),
   };
 }
 
@@ -154,6 +158,12 @@ export class AgentHandshake {
         actionParameters: transportOffer,
       });
     }
+    if (transportOffer?.skipPayloadDigest === true) {
+      // The client stops writing digests as soon as it accepts, and a message of its may be
+      // encoded after that switch yet read here before its answer: stop checking now. (AWS's
+      // agent never checks them; they come back on if the client declines.)
+      channel.reconfigure({ verifyPayloadDigests: false });
+    }
     this.state = 'waiting';
     this.startedAt = clock.now();
     this.timer = clock.setTimeout(
@@ -234,6 +244,9 @@ export class AgentHandshake {
       )
       .catch(() => undefined); // a closed channel is reported by its owner
     if (transport !== undefined) applyTransport(channel, transport);
+    if (offer?.skipPayloadDigest === true && transport?.skipPayloadDigest !== true) {
+      channel.reconfigure({ verifyPayloadDigests: true });
+    }
     this.outcome.resolve({
       clientVersion: response.clientVersion,
       ...(transport === undefined ? {} : { transport }),
@@ -412,6 +425,9 @@ export class ClientHandshake {
           maxPayloadLength: Math.min(offer.maxPayloadLength, limits.maxPayloadLength),
           windowSize: Math.min(offer.windowSize, limits.windowSize),
           cumulativeAcks: offer.cumulativeAcks && limits.cumulativeAcks,
+          ...(offer.skipPayloadDigest === true && limits.skipPayloadDigest === true
+            ? { skipPayloadDigest: true }
+            : {}),
         };
         return result(HandshakeActionStatus.Success, createOpenSSMTransportResult(this.transport));
       }

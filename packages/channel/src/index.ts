@@ -9,3 +9,4 @@ export * from './data-channel.js';
 export * from './handshake.js';
 export * from './smux-session.js';
 export * from './stream-pipe.js';
+export * from './tick-cork.js';

@@ -206,6 +206,30 @@ describe('sending', () => {
     expect(rig.clock.pendingTimers).toBe(0);
   });
 
+  it('does not resend messages queued behind ones still being acknowledged', async () => {
+    const rig = createRig('client');
+    for (const text of ['0', '1', '2'])
+      await rig.channel.send(PayloadType.Output, encodeUtf8(text));
+    rig.clock.advance(150);
+    rig.channel.receive(ackOf(rig.sent[0]!));
+    rig.clock.advance(150);
+    // 300 ms old, past the RTO, but the peer acknowledged something 150 ms ago.
+    expect(rig.channel.stats.messagesResent).toBe(0);
+    rig.clock.advance(100);
+    // No progress for a whole RTO: both are resent.
+    expect(rig.sent.slice(3).map((frame) => frame.sequenceNumber)).toEqual([1, 2]);
+  });
+
+  it('resends a hole below an acknowledged message at the RTO, while acks still come', async () => {
+    const rig = createRig('client');
+    for (const text of ['0', '1', '2'])
+      await rig.channel.send(PayloadType.Output, encodeUtf8(text));
+    rig.clock.advance(150);
+    rig.channel.receive(ackOf(rig.sent[2]!));
+    rig.clock.advance(100);
+    expect(rig.sent.slice(3).map((frame) => frame.sequenceNumber)).toEqual([0, 1]);
+  });
+
   it('doubles the RTO after a timeout, so a slow queue is not flooded with resends', async () => {
     const rig = createRig('client');
     await rig.channel.send(PayloadType.Output, encodeUtf8('x'));

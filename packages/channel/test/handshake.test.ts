@@ -412,6 +412,86 @@ describe('handshake between our agent and our client', () => {
     }
   });
 
+  it('skips payload digests both ways when the agent offers it and the client accepts', async () => {
+    const pair = createPair(41);
+    const digests: { from: string; payloadType: number; zero: boolean }[] = [];
+    for (const [side, end] of [
+      ['client', pair.link.a],
+      ['agent', pair.link.b],
+    ] as const) {
+      const transport = end.transport;
+      const send = transport.send.bind(transport);
+      transport.send = (bytes) => {
+        const message = decodeAgentMessage(bytes);
+        digests.push({
+          from: side,
+          payloadType: message.payloadType,
+          zero: message.payloadDigest.every((byte) => byte === 0),
+        });
+        send(bytes);
+      };
+    }
+    const skipping = { ...OFFER, skipPayloadDigest: true };
+    const agent = withAgentHandshake(pair, { transportOffer: skipping });
+    const client = withClientHandshake(pair, {
+      transportLimits: { ...LIMITS, skipPayloadDigest: true },
+    });
+    const done = [watch(agent.done), watch(client.done)];
+    await agent.start();
+    await settle(pair, ...done);
+    expect(done.map((d) => (d.value as { transport?: unknown }).transport)).toEqual([
+      { ...LIMITS, skipPayloadDigest: true },
+      { ...LIMITS, skipPayloadDigest: true },
+    ]);
+    const down = patterned(70 * 1024, 3);
+    const up = patterned(70 * 1024, 4);
+    await pair.agent.channel.send(PayloadType.Output, down);
+    await pair.client.channel.send(PayloadType.Output, up);
+    await quiesce(
+      pair,
+      () =>
+        concat(pair.client.received).length === down.length &&
+        concat(pair.agent.received).length === up.length,
+    );
+    expect(Buffer.from(concat(pair.client.received)).equals(down)).toBe(true);
+    expect(Buffer.from(concat(pair.agent.received)).equals(up)).toBe(true);
+    // The request and the response still carry digests; Output (and acks after the switch) not.
+    const request = digests.find((d) => d.payloadType === PayloadType.HandshakeRequest)!;
+    const response = digests.find((d) => d.payloadType === PayloadType.HandshakeResponse)!;
+    expect([request.zero, response.zero]).toEqual([false, false]);
+    const output = digests.filter((d) => d.payloadType === PayloadType.Output);
+    expect(output.length).toBeGreaterThanOrEqual(6);
+    expect(output.every((d) => d.zero)).toBe(true);
+    for (const endpoint of [pair.agent, pair.client]) {
+      expect(endpoint.channel.currentConfig).toMatchObject({
+        writePayloadDigests: false,
+        verifyPayloadDigests: false,
+      });
+    }
+  });
+
+  it('keeps payload digests when the client’s leg is not TLS, and the agent checks them again', async () => {
+    const pair = createPair(42);
+    const agent = withAgentHandshake(pair, {
+      transportOffer: { ...OFFER, skipPayloadDigest: true },
+    });
+    const client = withClientHandshake(pair, { transportLimits: LIMITS });
+    const done = [watch(agent.done), watch(client.done)];
+    await agent.start();
+    expect(pair.agent.channel.currentConfig.verifyPayloadDigests).toBe(false);
+    await settle(pair, ...done);
+    expect(done.map((d) => (d.value as { transport?: unknown }).transport)).toEqual([
+      LIMITS,
+      LIMITS,
+    ]);
+    for (const endpoint of [pair.agent, pair.client]) {
+      expect(endpoint.channel.currentConfig).toMatchObject({
+        writePayloadDigests: true,
+        verifyPayloadDigests: true,
+      });
+    }
+  });
+
   it('keeps AWS mode when our client has no transport limits and answers Unsupported', async () => {
     const pair = createPair(5);
     const wire = tapWire(pair);

@@ -123,6 +123,26 @@ describe('pipeStreamToSocket', () => {
     expect(closed).toEqual({ bytesFromSocket: 0, bytesToSocket: 5 });
   });
 
+  it('with defer, corks the socket for the writes of one turn and uncorks it once', async () => {
+    const { client, accepted, flush } = link();
+    const socket = new MemorySocket();
+    const calls: string[] = [];
+    Object.assign(socket, {
+      cork: () => calls.push('cork'),
+      uncork: () => calls.push('uncork'),
+    });
+    const deferred: (() => void)[] = [];
+    pipeStreamToSocket(client.open(), socket, { defer: (callback) => deferred.push(callback) });
+    await flush();
+    await accepted[0]!.write(Buffer.from('a'.repeat(3000)));
+    expect(socket.written).toHaveLength(3);
+    expect(calls).toEqual(['cork']);
+    for (const callback of deferred.splice(0)) callback();
+    expect(calls).toEqual(['cork', 'uncork']);
+    await accepted[0]!.write(Buffer.from('b'));
+    expect(calls).toEqual(['cork', 'uncork', 'cork']);
+  });
+
   it('a socket error ends the stream and is reported once, with the error', async () => {
     const { client, accepted, flush } = link();
     const socket = new MemorySocket();

@@ -14,12 +14,23 @@ export function writeSwappedUuid(uuid: string, target: Uint8Array, offset: numbe
     // Only our own code writes message ids, so a bad one is a programmer mistake.
     throw new RangeError(`not a canonical UUID: ${JSON.stringify(uuid)}`);
   }
-  const hex = uuid.replaceAll('-', '');
+  // Character codes, not substrings: this runs for every message sent.
+  let at = 0;
   for (let i = 0; i < 16; i++) {
-    const byte = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    if (uuid.charCodeAt(at) === DASH) at++;
+    const byte = (nibble(uuid.charCodeAt(at)) << 4) | nibble(uuid.charCodeAt(at + 1));
+    at += 2;
     // First half of the UUID goes to the second half of the field and vice versa.
     target[offset + ((i + 8) % 16)] = byte;
   }
+}
+
+const DASH = 0x2d;
+
+/** The value of one hex digit's character code (already validated by isUuid). */
+function nibble(code: number): number {
+  // '0'-'9' → 0-9; 'a'-'f' and 'A'-'F' → 10-15 (bit 0x20 folds upper to lower case).
+  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
 }
 
 /** Reads the swapped wire layout at `offset` back into lowercase canonical UUID text. */

@@ -397,6 +397,40 @@ describe('OpenSSMTransport result', () => {
         ),
       'CumulativeAcks is true but was not offered',
     );
+    invalid(
+      () =>
+        parseOpenSSMTransportResult(
+          createOpenSSMTransportResult({ ...offer, skipPayloadDigest: true }),
+          offer,
+        ),
+      'SkipPayloadDigest is true but was not offered',
+    );
+  });
+
+  it('carries SkipPayloadDigest only when true, and reads it as absent otherwise', () => {
+    const skipping = { ...TRANSPORT, skipPayloadDigest: true };
+    const json = createOpenSSMTransportResult(skipping);
+    expect(json['SkipPayloadDigest']).toBe(true);
+    expect(parseOpenSSMTransportResult(json, skipping)).toEqual(skipping);
+    expect(
+      'SkipPayloadDigest' in
+        createOpenSSMTransportResult({ ...TRANSPORT, skipPayloadDigest: false }),
+    ).toBe(false);
+    // An explicit false (or an end that predates the key) means digests stay.
+    expect(
+      parseOpenSSMTransportResult({
+        ...createOpenSSMTransportResult(TRANSPORT),
+        SkipPayloadDigest: false,
+      }),
+    ).toEqual(TRANSPORT);
+    invalid(
+      () =>
+        parseOpenSSMTransportResult({
+          ...createOpenSSMTransportResult(TRANSPORT),
+          SkipPayloadDigest: 'yes',
+        }),
+      'SkipPayloadDigest',
+    );
   });
 
   it('rejects the AWS unsupported marker and malformed results', () => {

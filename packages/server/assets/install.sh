@@ -27,8 +27,9 @@ ENV_FILE=$CONF_DIR/agent.env
 SERVER_CA_FILE=$CONF_DIR/server-ca.pem
 CREATED_USERS=$CONF_DIR/created-users
 SESSION_USER=ssm-user
-# The command on PATH for operators on the node; made only where the directory exists already.
-COMMAND_LINK=/usr/local/bin/openssm-agent
+# Where the commands for operators on the node are linked (openssm-agent, and openssm for the
+# `openssm agent …` spelling); only where the directory exists already.
+COMMAND_DIR=/usr/local/bin
 
 say() { printf 'openssm-agent install: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -239,20 +240,24 @@ install_bundle() {
   say "agent $AGENT_VERSION installed in $PREFIX"
 }
 
-link_command() {
-  if [ -L "$COMMAND_LINK" ] || [ ! -e "$COMMAND_LINK" ]; then
+link_command() { # NAME
+  link=$COMMAND_DIR/$1
+  # A name already taken stays as it is (for openssm: the operator CLI, whose `openssm agent`
+  # runs openssm-agent from PATH just the same); our own link is made again.
+  if { [ -L "$link" ] && [ "$(readlink "$link")" = "$PREFIX/bin/$1" ]; } \
+    || { [ ! -e "$link" ] && [ ! -L "$link" ]; }; then
     # (a read-only /usr, as in image-based systems, leaves it to the message below)
-    if [ -d "$(dirname "$COMMAND_LINK")" ] && ln -sfn "$PREFIX/bin/openssm-agent" "$COMMAND_LINK" 2>/dev/null; then
+    if [ -d "$COMMAND_DIR" ] && ln -sfn "$PREFIX/bin/$1" "$link" 2>/dev/null; then
       return 0
     fi
   fi
-  say "left $COMMAND_LINK alone; run $PREFIX/bin/openssm-agent"
+  say "left $link alone; run $PREFIX/bin/$1"
 }
 
-unlink_command() {
+unlink_command() { # NAME
   # Only our own link: never a file or a link someone else put there.
-  [ -L "$COMMAND_LINK" ] && [ "$(readlink "$COMMAND_LINK")" = "$PREFIX/bin/openssm-agent" ] \
-    && rm -f "$COMMAND_LINK"
+  link=$COMMAND_DIR/$1
+  [ -L "$link" ] && [ "$(readlink "$link")" = "$PREFIX/bin/$1" ] && rm -f "$link"
   return 0
 }
 
@@ -269,7 +274,8 @@ ensure_session_user() {
 do_install() {
   prepare_trust
   install_bundle
-  link_command
+  link_command openssm-agent
+  link_command openssm
   write_env
   mkdir -p "$STATE_DIR"
   chmod 0700 "$STATE_DIR"
@@ -313,7 +319,8 @@ do_uninstall() {
       [ -n "$user" ] && { userdel -r "$user" 2>/dev/null || deluser --remove-home "$user" 2>/dev/null || true; }
     done <"$CREATED_USERS"
   fi
-  unlink_command
+  unlink_command openssm-agent
+  unlink_command openssm
   rm -rf "$PREFIX" "$PREFIX.new" "$PREFIX.old" "$CONF_DIR" "$STATE_DIR" "$RUN_DIR" "$LOG_FILE"
   say 'uninstalled'
 }

@@ -35,7 +35,6 @@ import { CommandOutputStore } from './services/command-output.js';
 import { createCommandService } from './services/command-service.js';
 import { FilesystemObjectStore } from './storage/objects/filesystem-object-store.js';
 import type { ObjectStore } from './storage/objects/object-store.js';
-import { S3ObjectStore, createS3Client } from './storage/objects/s3-object-store.js';
 import { createChannelTokens } from './gateway/channel-tokens.js';
 import { Gateway } from './gateway/gateway.js';
 import { registerGatewayRoutes } from './gateway/gateway-http.js';
@@ -174,8 +173,11 @@ export async function startServer(
       void trail.recordServiceEvent(event);
     };
     const logs = createLogService(storage.logs);
-    const opened = await openObjectStore(config);
-    const objects = options.objectStore ?? opened.store;
+    const opened =
+      options.objectStore === undefined
+        ? await openObjectStore(config)
+        : { store: options.objectStore, close: () => undefined };
+    const objects = opened.store;
     const recordings = createRecordingService({
       repository: storage.recordings,
       store: objects,
@@ -487,6 +489,8 @@ async function openObjectStore(
       close: () => undefined,
     };
   }
+  // Loaded only when chosen: the AWS SDK's S3 client takes a while to import.
+  const { S3ObjectStore, createS3Client } = await import('./storage/objects/s3-object-store.js');
   const client = createS3Client({
     endpoint: chosen.endpoint,
     region: chosen.region,

@@ -1,13 +1,15 @@
 // An HTTP CONNECT proxy on 127.0.0.1:0, as a private network's egress proxy: it opens a tunnel
 // for `CONNECT host:port`, resolving names through its own table (so a test can give the
 // server a name only the proxy knows, and a client can reach it through the proxy alone), and
-// records every tunnel it opened. Anything but CONNECT is answered 405.
+// records every tunnel it opened. Anything but CONNECT is answered 405. With `tls` it is an
+// https:// proxy: clients reach it over TLS and tunnel inside that.
 
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 
 export interface ConnectProxy extends AsyncDisposable {
   readonly port: number;
-  /** `http://127.0.0.1:<port>`, for HTTPS_PROXY. */
+  /** `http://127.0.0.1:<port>` (https:// with `tls`), for HTTPS_PROXY. */
   readonly url: string;
   /** `host:port` of every tunnel opened, in order. */
   readonly tunnels: readonly string[];
@@ -19,6 +21,8 @@ export interface ConnectProxy extends AsyncDisposable {
 export interface ConnectProxyOptions {
   /** Names the proxy resolves itself, e.g. `{ 'openssm.internal': '127.0.0.1' }`. */
   readonly hosts?: Readonly<Record<string, string>>;
+  /** Key and certificate (PEM): clients connect over TLS (an https:// proxy). */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -27,7 +31,7 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
   const tunnels: string[] = [];
   const authorizations: string[] = [];
   const sockets = new Set<Socket>();
-  const server = createServer((client) => {
+  const onClient = (client: Socket): void => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
@@ -76,7 +80,13 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
       });
     };
     client.on('data', onData);
-  });
+  };
+  const server =
+    options.tls === undefined
+      ? createServer(onClient)
+      : createTlsServer({ ...options.tls }, onClient);
+  // A client that fails the handshake (an untrusted certificate) is not the proxy's problem.
+  server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const close = async (): Promise<void> => {
@@ -85,7 +95,7 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
   };
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     tunnels,
     authorizations,
     close,

@@ -5,13 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  ListObjectsV2Command,
-  GetObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 export interface TestS3Server {
   readonly endpoint: string;
@@ -32,6 +26,10 @@ export interface TestS3Server {
 const KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export async function startS3Server(): Promise<TestS3Server> {
+  // Imported here, not at the top: every test imports the testkit, few need S3 (seconds saved).
+  const { default: S3rver } = await import('s3rver');
+  const { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } =
+    await import('@aws-sdk/client-s3');
   const directory = await mkdtemp(join(tmpdir(), 'openssm-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();

@@ -24,6 +24,7 @@ import {
   createTunnelConnector,
   createTunnelDialer,
   proxyFor,
+  readProxyTrust,
   type ProxySettings,
 } from '../net/proxy.js';
 import { createTlsConnector, type CreateConnection, type TlsPolicy } from '../net/tls-policy.js';
@@ -93,7 +94,10 @@ export async function createServerTransport(
 ): Promise<CreateConnection | undefined> {
   const url = new URL(serverUrl);
   const via = proxyFor(url, proxy);
-  const dial = via === undefined ? undefined : createTunnelDialer(via);
+  const dial =
+    via === undefined
+      ? undefined
+      : createTunnelDialer(via, await readProxyTrust(via, policy.caFile));
   if (url.protocol === 'https:') return createTlsConnector(policy, dial);
   return dial === undefined ? undefined : createTunnelConnector(dial);
 }

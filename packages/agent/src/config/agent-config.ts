@@ -443,7 +443,10 @@ function parseTags(given: string | undefined): { key: string; value: string }[] 
   return tags;
 }
 
-/** A proxy is an http:// origin (CONNECT carries TLS to the server); a bare host:port is taken as http. */
+/**
+ * A proxy is an http:// or https:// origin (CONNECT carries TLS to the server; https:// reaches
+ * the proxy itself over TLS); a bare host:port is taken as http.
+ */
 function assertProxyUrl(name: string, value: string): void {
   let url: URL;
   try {
@@ -451,9 +454,12 @@ function assertProxyUrl(name: string, value: string): void {
   } catch {
     throw new ConfigError(`${name} must be a URL such as http://proxy.internal:3128, got ${value}`);
   }
-  if (url.protocol !== 'http:' || (url.pathname !== '/' && url.pathname !== '')) {
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
     throw new ConfigError(
-      `${name} must be an http:// proxy origin such as http://proxy.internal:3128, got ${value}`,
+      `${name} must be an http:// or https:// proxy origin such as http://proxy.internal:3128, got ${value}`,
     );
   }
 }

@@ -53,6 +53,11 @@ export class MessageGatewayClient {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** True when the channels' WebSockets are wss:// (TLS to the server, through any proxy). */
+  get usesTls(): boolean {
+    return new URL(this.options.serverUrl).protocol === 'https:';
+  }
+
   /** POST /v1/control-channel/<instanceId> → a fresh control-channel token. */
   createControlChannel(instanceId: string): Promise<string> {
     return this.createChannel('control', instanceId, {

@@ -2,6 +2,8 @@
 // them honest: a `keepalive` ping every 54 s like AWS's agent, and a connection that shows no
 // sign of life (no pong, no message) for 114 s is dropped so its owner reconnects (ssm-wire §4.1).
 
+import type { IncomingMessage } from 'node:http';
+import { createTickCork, type Corkable } from '@openssm/channel';
 import { WebSocket, type RawData } from 'ws';
 import { AgentError } from '../agent-error.js';
 import type { CreateConnection } from '../net/tls-policy.js';
@@ -16,6 +18,20 @@ export interface OpenWebSocketOptions {
   readonly tls: CreateConnection | undefined;
   /** Largest message accepted, checked by ws before it buffers one. */
   readonly maxPayload: number;
+}
+
+/** The TCP or TLS socket under each open WebSocket, seen on its upgrade response. */
+const underlying = new WeakMap<WebSocket, Corkable>();
+
+/**
+ * The function to call before each send on `socket`: frames sent in one turn of the event loop
+ * leave in one write (see createTickCork). A no-op for a socket opened elsewhere.
+ */
+export function corkPerTick(socket: WebSocket): () => void {
+  const raw = underlying.get(socket);
+  return raw === undefined
+    ? () => undefined
+    : createTickCork(raw, (callback) => process.nextTick(callback));
 }
 
 /** Resolves with the open socket; rejects with NetworkError (with the HTTP status when refused). */
@@ -33,6 +49,7 @@ export function openWebSocket(options: OpenWebSocketOptions): Promise<WebSocket>
       ...(options.tls !== undefined ? { createConnection: options.tls as never } : {}),
     });
     const where = `${url.origin}${url.pathname}`;
+    socket.once('upgrade', (response: IncomingMessage) => underlying.set(socket, response.socket));
     const cleanup = (): void => {
       socket.off('open', onOpen);
       socket.off('error', onError);

@@ -1,14 +1,17 @@
 // Reaching the server through an HTTP proxy (private networks): HTTPS_PROXY for an https server,
 // HTTP_PROXY for an http one, NO_PROXY for hosts reached directly. Every connection — API calls
 // and WebSockets alike — is a CONNECT tunnel, so TLS (and the CA pin) runs end to end with the
-// server and the proxy sees only the host name.
+// server and the proxy sees only the host name. An https:// proxy is reached over TLS first
+// (its certificate checked like any server's), and the tunnel runs inside that.
 
 import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import { AgentError } from '../agent-error.js';
 import type { CreateConnection } from './tls-policy.js';
 
 export interface ProxySettings {
-  /** Proxy for https:// servers (HTTPS_PROXY), an http:// URL. */
+  /** Proxy for https:// servers (HTTPS_PROXY), an http:// or https:// URL. */
   readonly httpsProxy: string | undefined;
   /** Proxy for http:// servers (HTTP_PROXY). */
   readonly httpProxy: string | undefined;
@@ -57,14 +60,36 @@ export function bypassesProxy(hostname: string, port: number, noProxy: string): 
   return false;
 }
 
-/** A dialer that opens each connection as a CONNECT tunnel through `proxy` (http:// only). */
-export function createTunnelDialer(proxy: URL): Dial {
-  if (proxy.protocol !== 'http:') {
+export interface ProxyTrust {
+  /** CAs an https:// proxy's certificate may chain to; Node's default store when absent. */
+  readonly ca?: readonly string[];
+}
+
+/**
+ * What an https:// proxy's certificate is checked against: Node's default store (the public CAs
+ * and NODE_EXTRA_CA_CERTS), or the public CAs and --ca-file when one is given, as for the server
+ * (a private CA often issues both). A --ca-fingerprint pins the server, not the proxy.
+ */
+export async function readProxyTrust(proxy: URL, caFile: string | undefined): Promise<ProxyTrust> {
+  if (proxy.protocol !== 'https:' || caFile === undefined) return {};
+  try {
+    return { ca: [...rootCertificates, await readFile(caFile, 'utf8')] };
+  } catch (error) {
+    throw new AgentError('StateInvalid', `cannot read the CA file ${caFile}`, { cause: error });
+  }
+}
+
+/** A dialer that opens each connection as a CONNECT tunnel through `proxy` (http:// or https://). */
+export function createTunnelDialer(proxy: URL, trust: ProxyTrust = {}): Dial {
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
     throw new AgentError(
       'StateInvalid',
-      `the proxy ${proxy.origin} must be an http:// URL (CONNECT carries TLS to the server)`,
+      `the proxy ${proxy.origin} must be an http:// or https:// URL (CONNECT carries TLS to the server)`,
     );
   }
+  const secure = proxy.protocol === 'https:';
+  const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+  const proxyPort = Number(proxy.port || (secure ? 443 : 80));
   const auth =
     proxy.username === ''
       ? undefined
@@ -74,10 +99,15 @@ export function createTunnelDialer(proxy: URL): Dial {
   return (host, port) =>
     new Promise<Socket>((resolve, reject) => {
       const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-      const socket = netConnect({
-        host: proxy.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: Number(proxy.port || 80),
-      });
+      const socket = secure
+        ? tlsConnect({
+            host: proxyHost,
+            port: proxyPort,
+            ...(isIP(proxyHost) === 0 ? { servername: proxyHost } : {}),
+            ...(trust.ca === undefined ? {} : { ca: [...trust.ca] }),
+            minVersion: 'TLSv1.2',
+          })
+        : netConnect({ host: proxyHost, port: proxyPort });
       let received = Buffer.alloc(0);
       const fail = (message: string, cause?: unknown): void => {
         cleanup();
@@ -92,7 +122,13 @@ export function createTunnelDialer(proxy: URL): Dial {
         () => fail(`no tunnel to ${authority} within ${CONNECT_TIMEOUT_MS} ms`),
         CONNECT_TIMEOUT_MS,
       );
-      const onError = (error: Error): void => fail(error.message, error);
+      const onError = (error: Error & { code?: string }): void =>
+        fail(
+          secure && /CERT|SIGNATURE|ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY/.test(error.code ?? '')
+            ? `${error.message} (its certificate is not trusted: give its CA with --ca-file or NODE_EXTRA_CA_CERTS)`
+            : error.message,
+          error,
+        );
       const onClose = (): void => fail(`closed the connection before the tunnel to ${authority}`);
       const onData = (chunk: Buffer): void => {
         received = Buffer.concat([received, chunk]);
@@ -125,10 +161,13 @@ export function createTunnelDialer(proxy: URL): Dial {
       socket.on('data', onData);
       socket.on('error', onError);
       socket.on('close', onClose);
-      socket.write(
-        `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n` +
-          (auth === undefined ? '' : `Proxy-Authorization: Basic ${auth}\r\n`) +
-          '\r\n',
+      // Over TLS, the request waits for the handshake (and its certificate check) to pass.
+      socket.once(secure ? 'secureConnect' : 'connect', () =>
+        socket.write(
+          `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n` +
+            (auth === undefined ? '' : `Proxy-Authorization: Basic ${auth}\r\n`) +
+            '\r\n',
+        ),
       );
     });
 }

@@ -363,6 +363,7 @@ export class PortSession {
   ): { bytesToSocket: number; bytesFromSocket: number } {
     return pipeStreamToSocket(stream, socket, {
       onDrain: () => this.options.channel.retryDelivery(),
+      defer: (callback) => process.nextTick(callback),
       onClosed: (stats, error) =>
         this.options.log.info('port connection closed', {
           sessionId: this.options.sessionId,

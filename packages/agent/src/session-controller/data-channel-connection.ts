@@ -11,7 +11,7 @@ import { AgentError, formatAgentError, hasAwsCode } from '../agent-error.js';
 import type { Logger } from '../logging/logger.js';
 import { encodeSessionStateMessage } from '../mgs/agent-messages.js';
 import type { MessageGatewayClient } from '../mgs/mgs-client.js';
-import { keepAlive, toBytes } from '../mgs/websocket-connection.js';
+import { corkPerTick, keepAlive, toBytes } from '../mgs/websocket-connection.js';
 import { Backoff, sleep, type BackoffPolicy, type Random } from '../retry/backoff.js';
 
 /**
@@ -146,9 +146,12 @@ export class DataChannelConnection {
         this.reconnecting = undefined;
       });
     });
+    const cork = corkPerTick(socket);
     channel.attach({
       send: (bytes) => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(bytes, { binary: true });
+        if (socket.readyState !== WebSocket.OPEN) return;
+        cork();
+        socket.send(bytes, { binary: true });
       },
     });
   }

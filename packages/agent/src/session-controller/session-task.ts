@@ -183,7 +183,10 @@ export class SessionTask {
         sessionType: isPort ? 'Port' : shellPlan!.sessionType,
         properties: portPlan?.properties ?? null,
         // AWS's plugin answers the offer "unsupported" and AWS's mode stays (decision 0001).
-        transportOffer: OPENSSM_TRANSPORT_OFFER,
+        // Digests are skipped only when this leg is TLS too (decision 0012).
+        transportOffer: runtime.mgs.usesTls
+          ? { ...OPENSSM_TRANSPORT_OFFER, skipPayloadDigest: true }
+          : OPENSSM_TRANSPORT_OFFER,
         ...(runtime.handshakeTimeoutMs === undefined
           ? {}
           : { timeoutMs: runtime.handshakeTimeoutMs }),

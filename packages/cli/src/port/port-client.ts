@@ -88,6 +88,7 @@ export class MuxClient {
     const startedAt = Date.now();
     pipeStreamToSocket(this.smux.open(), socket, {
       onDrain: () => this.transport.retryDelivery(),
+      defer: (callback) => process.nextTick(callback),
       onClosed: (stats, error) =>
         onClosed?.({
           bytesSent: stats.bytesFromSocket,
@@ -186,6 +187,7 @@ export class NamedStream {
     for (const chunk of this.early.splice(0)) socket.write(chunk);
     const stats = pipeStreamToSocket(this.stream, socket, {
       onDrain: this.drained,
+      defer: (callback) => process.nextTick(callback),
       onClosed: (final, error) =>
         onClosed?.({
           bytesSent: final.bytesFromSocket,

@@ -102,10 +102,16 @@ export class SessionConnection {
       channel: this.channel,
       clientVersion: options.clientVersion,
       supportedSessionTypes: options.supportedSessionTypes,
-      // What our client accepts of an OpenSSM agent's transport offer (decision 0001).
+      // What our client accepts of an OpenSSM agent's transport offer (decision 0001); digests
+      // are skipped only when this leg is TLS too (decision 0012).
       ...(options.transportLimits === null
         ? {}
-        : { transportLimits: options.transportLimits ?? OPENSSM_TRANSPORT_OFFER }),
+        : {
+            transportLimits: options.transportLimits ?? {
+              ...OPENSSM_TRANSPORT_OFFER,
+              ...(options.start.streamUrl.startsWith('wss:') ? { skipPayloadDigest: true } : {}),
+            },
+          }),
     });
     this.handshake.done.catch((error: unknown) => this.fail(asError(error)));
   }

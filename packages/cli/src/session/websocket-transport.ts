@@ -2,7 +2,8 @@
 // the user trusts), the channel engine's Transport over it, and the keep-alive pings AWS's plugin
 // sends (ssm-wire §4.1) so idle NAT and proxy entries stay open.
 
-import type { Transport } from '@openssm/channel';
+import type { IncomingMessage } from 'node:http';
+import { createTickCork, type Corkable, type Transport } from '@openssm/channel';
 import { WebSocket, type RawData } from 'ws';
 
 /** Opens a WebSocket to `url`; resolves once it is open. */
@@ -16,6 +17,9 @@ export interface DialerOptions {
   readonly handshakeTimeoutMs?: number;
 }
 
+/** The TCP or TLS socket under each WebSocket a dialer opened, seen on its upgrade response. */
+const underlying = new WeakMap<WebSocket, Corkable>();
+
 export function createDialer(options: DialerOptions): Dialer {
   return (url) =>
     new Promise<WebSocket>((resolve, reject) => {
@@ -27,6 +31,9 @@ export function createDialer(options: DialerOptions): Dialer {
         headers: { 'User-Agent': options.userAgent },
         ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
       });
+      socket.once('upgrade', (response: IncomingMessage) =>
+        underlying.set(socket, response.socket),
+      );
       let settled = false;
       const fail = (error: Error): void => {
         if (settled) return;
@@ -48,12 +55,23 @@ export function createDialer(options: DialerOptions): Dialer {
 
 /** One AgentMessage per binary WebSocket message; a socket that is no longer open drops it. */
 export class WebSocketTransport implements Transport {
-  constructor(private readonly socket: WebSocket) {}
+  /** Frames sent in one turn of the event loop leave in one write (see createTickCork). */
+  private readonly cork: () => void;
+
+  constructor(private readonly socket: WebSocket) {
+    const raw = underlying.get(socket);
+    this.cork =
+      raw === undefined
+        ? () => undefined
+        : createTickCork(raw, (callback) => process.nextTick(callback));
+  }
 
   send(bytes: Uint8Array): void {
     // The engine keeps every message until it is acknowledged and resends it on the next socket,
     // so a send into a closing socket loses nothing.
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(bytes, { binary: true });
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.cork();
+    this.socket.send(bytes, { binary: true });
   }
 }
 

@@ -69,6 +69,12 @@ export interface OpenSSMTransportParameters {
   readonly windowSize: number;
   /** Whether `OpenSSMCumulative` acknowledgements may be used. */
   readonly cumulativeAcks: boolean;
+  /**
+   * `SkipPayloadDigest`: both ends leave the payload digest zero and do not check it, because
+   * TLS already protects both legs (decision 0012). Offered by an agent whose leg is TLS,
+   * accepted by a client whose leg is TLS; absent means false (older ends never send it).
+   */
+  readonly skipPayloadDigest?: boolean;
 }
 
 /**
@@ -261,6 +267,7 @@ export function createOpenSSMTransportResult(value: OpenSSMTransportParameters):
     MaxPayloadLength: value.maxPayloadLength,
     WindowSize: value.windowSize,
     CumulativeAcks: value.cumulativeAcks,
+    ...(value.skipPayloadDigest === true ? { SkipPayloadDigest: true } : {}),
   };
 }
 
@@ -284,6 +291,9 @@ export function parseOpenSSMTransportResult(
     if (result.cumulativeAcks && !offered.cumulativeAcks) {
       throw reader.fail('CumulativeAcks', 'is true but was not offered');
     }
+    if (result.skipPayloadDigest === true && offered.skipPayloadDigest !== true) {
+      throw reader.fail('SkipPayloadDigest', 'is true but was not offered');
+    }
   }
   return result;
 }
@@ -298,6 +308,7 @@ function readTransport(reader: JsonObjectReader): OpenSSMTransportParameters {
     ),
     windowSize: reader.integer('WindowSize', windowSize.min, windowSize.max),
     cumulativeAcks: reader.boolean('CumulativeAcks'),
+    ...(reader.optionalBoolean('SkipPayloadDigest') === true ? { skipPayloadDigest: true } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { ConfigError, resolveServerConfig } from '../config/server-config.js';
 const USAGE = `Usage: openssm server [--data-dir DIR] [--listen HOST:PORT] [--region REGION]
                       [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--public-url URL]
                       [--allow-insecure-http] [--log-level LEVEL]
+                      [--object-store directory|s3 [--s3-endpoint URL] [--s3-force-path-style] …]
 See docs/configuration.md for every option and its environment variable.`;
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -167,6 +167,7 @@ export function registerGatewayRoutes(app: FastifyInstance, options: GatewayHttp
               request.headers['x-forwarded-for'],
               options.trustedProxies,
             ),
+        socket,
       );
     });
   });
@@ -183,9 +184,11 @@ function serveChannel(
   kind: ChannelKind,
   channelId: string,
   options: GatewayHttpOptions,
-  remoteAddress?: string,
+  remoteAddress: string | undefined,
+  raw: Duplex,
 ): void {
-  const socket = wrapWebSocket(ws, remoteAddress);
+  // Data channels carry bursts worth batching; control messages go out as they come.
+  const socket = wrapWebSocket(ws, remoteAddress, kind === 'data' ? raw : undefined);
   let handler: { receive(bytes: Uint8Array): void; closed(): void } | undefined;
   const early: Uint8Array[] = [];
   let opening = false;

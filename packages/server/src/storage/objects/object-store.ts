@@ -80,9 +80,73 @@ export function contiguousLength(parts: readonly ObjectPart[]): number {
 }
 
 /**
- * Hands the first `length` bytes of the parts to `write`, in order and a part at a time (memory
- * stays one part, whatever the object's size); overlapping parts (a resend with more bytes)
- * count once. Resolves with their SHA-256 (hex); throws when the parts leave a gap.
+ * Parts fetched ahead of the one being written: a recording is a part a second, so joining or
+ * reading one means many small GETs, and their round trips overlap. Bounded in count and bytes.
+ */
+const READ_AHEAD_PARTS = 8;
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
+
+interface PartSlice {
+  readonly offset: number;
+  readonly size: number;
+  /** The bytes of the part that are used: [from, to). */
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Which bytes of which parts make [start, end), in order; stops at a gap. */
+function planSlices(parts: readonly ObjectPart[], start: number, end: number): PartSlice[] {
+  const slices: PartSlice[] = [];
+  let position = start;
+  for (const part of parts) {
+    if (position >= end) break;
+    if (part.offset + part.size <= position) continue; // wholly before (a resend with more won)
+    if (part.offset > position) break;
+    const to = Math.min(part.size, end - part.offset);
+    slices.push({ offset: part.offset, size: part.size, from: position - part.offset, to });
+    position = part.offset + to;
+  }
+  return slices;
+}
+
+/**
+ * Hands the planned bytes to `visit` in order, fetching ahead. False when a part is gone or
+ * shorter than listed (completed or deleted meanwhile): what was visited is still in order.
+ */
+async function visitSlices(
+  store: Pick<ObjectStore, 'getPart'>,
+  bucket: string,
+  key: string,
+  slices: readonly PartSlice[],
+  visit: (bytes: Uint8Array) => Promise<void> | void,
+): Promise<boolean> {
+  const ahead: Promise<Uint8Array | undefined>[] = [];
+  let next = 0;
+  let aheadBytes = 0;
+  for (const slice of slices) {
+    while (
+      next < slices.length &&
+      ahead.length < READ_AHEAD_PARTS &&
+      (ahead.length === 0 || aheadBytes + slices[next]!.size <= READ_AHEAD_BYTES)
+    ) {
+      const fetching = store.getPart(bucket, key, slices[next]!.offset);
+      fetching.catch(() => undefined); // awaited in turn below; not an unhandled rejection
+      ahead.push(fetching);
+      aheadBytes += slices[next]!.size;
+      next += 1;
+    }
+    const bytes = await ahead.shift()!;
+    aheadBytes -= slice.size;
+    if (bytes === undefined || bytes.length < slice.to) return false;
+    await visit(bytes.subarray(slice.from, slice.to));
+  }
+  return true;
+}
+
+/**
+ * Hands the first `length` bytes of the parts to `write`, in order (memory stays a bounded
+ * read-ahead, whatever the object's size); overlapping parts (a resend with more bytes) count
+ * once. Resolves with their SHA-256 (hex); throws when the parts leave a gap.
  */
 export async function assembleParts(
   store: Pick<ObjectStore, 'listParts' | 'getPart'>,
@@ -91,25 +155,19 @@ export async function assembleParts(
   length: number,
   write: (bytes: Uint8Array) => Promise<void>,
 ): Promise<string> {
-  const hash = createHash('sha256');
-  let position = 0;
-  for (const part of await store.listParts(bucket, key)) {
-    if (position >= length) break;
-    if (part.offset + part.size <= position) continue; // wholly before what is needed
-    if (part.offset > position) break;
-    const bytes = await store.getPart(bucket, key, part.offset);
-    if (bytes === undefined) break; // deleted meanwhile: reported as a gap below
-    const from = position - part.offset;
-    const slice = bytes.subarray(from, Math.min(bytes.length, from + (length - position)));
-    hash.update(slice);
-    await write(slice);
-    position += slice.length;
-  }
-  if (position < length) {
+  const slices = planSlices(await store.listParts(bucket, key), 0, length);
+  const covered = slices.reduce((sum, slice) => sum + slice.to - slice.from, 0);
+  if (covered < length) {
     throw new Error(
-      `parts of ${bucket}/${key} cover ${String(position)} of ${String(length)} bytes`,
+      `parts of ${bucket}/${key} cover ${String(covered)} of ${String(length)} bytes`,
     );
   }
+  const hash = createHash('sha256');
+  const whole = await visitSlices(store, bucket, key, slices, async (bytes) => {
+    hash.update(bytes);
+    await write(bytes);
+  });
+  if (!whole) throw new Error(`parts of ${bucket}/${key} changed while being joined`);
   return hash.digest('hex');
 }
 
@@ -132,17 +190,16 @@ export async function readObjectOrParts(
   const parts = await store.listParts(bucket, key);
   if (parts.length === 0) return undefined;
   const totalBytes = contiguousLength(parts);
-  const end = Math.min(totalBytes, offset + length);
   const pieces: Uint8Array[] = [];
-  for (const part of parts) {
-    if (part.offset >= end) break;
-    if (part.offset + part.size <= offset) continue;
-    const bytes = await store.getPart(bucket, key, part.offset);
-    if (bytes === undefined) break; // completed meanwhile: the reader asks again
-    const already = offset + pieces.reduce((sum, piece) => sum + piece.length, 0);
-    if (part.offset > already) break;
-    const from = already - part.offset;
-    pieces.push(bytes.subarray(from, Math.min(bytes.length, end - part.offset)));
-  }
+  // Parts completed meanwhile end the piece early; the reader asks again from where it stops.
+  await visitSlices(
+    store,
+    bucket,
+    key,
+    planSlices(parts, offset, Math.min(totalBytes, offset + length)),
+    (bytes) => {
+      pieces.push(bytes);
+    },
+  );
   return { bytes: Buffer.concat(pieces), totalBytes };
 }

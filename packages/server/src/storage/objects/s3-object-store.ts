@@ -161,9 +161,14 @@ export class S3ObjectStore implements ObjectStore {
 
   async delete(bucket: string, key: string): Promise<void> {
     assertObjectLocation(bucket, key);
-    await request('DeleteObject', bucket, key, () =>
-      this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
-    );
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      // Nothing was ever written to a bucket that does not exist (a fail-open session whose
+      // bucket was never created): gone already, and retention must not stall on it.
+      if (s3ErrorName(error) === 'NoSuchBucket') return;
+      throw describeError('DeleteObject', bucket, key, error);
+    }
     await this.deleteParts(bucket, key);
   }
 
