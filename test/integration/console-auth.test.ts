@@ -62,7 +62,7 @@ beforeAll(async () => {
   server = await startTestServer();
   const { iam } = server.server.services;
   const now = Date.now();
-  for (const userName of ['operator', 'nobody', 'locked', 'mfa-user', 'new-hire']) {
+  for (const userName of ['operator', 'nobody', 'locked', 'mfa-user', 'new-hire', 'timed']) {
     await iam.users.create(userName, '/', [], now);
     await iam.users.setPassword(userName, PASSWORD, userName === 'new-hire', now, true);
   }
@@ -186,6 +186,19 @@ describe('console sign-in', () => {
     expect(right.body['__type']).toBe('ThrottlingException');
     // Another user from the same address is not locked out by it.
     expect((await signIn('operator')).status).toBe(200);
+  });
+
+  it('takes as long to refuse an unknown user as a wrong password, so timing names no user', async () => {
+    const elapsed = async (userName: string) => {
+      const started = performance.now();
+      expect((await signIn(userName, 'not-the-password')).status).toBe(401);
+      return performance.now() - started;
+    };
+    // Interleaved, so a machine that gets busier weighs on both; the password hash (scrypt,
+    // tens of milliseconds) dominates either way, where a lookup alone is about a millisecond.
+    const wrongPassword = [await elapsed('timed'), await elapsed('timed')];
+    const unknownUser = [await elapsed('no-such-user-1'), await elapsed('no-such-user-2')];
+    expect(Math.min(...unknownUser)).toBeGreaterThan(0.4 * Math.min(...wrongPassword));
   });
 
   it('makes a user whose password must be reset choose a new one before signing in', async () => {

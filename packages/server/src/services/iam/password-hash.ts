@@ -46,3 +46,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** A fixed salt for checks that have no stored hash to compare with (see below). */
+const NO_USER_SALT = Buffer.alloc(16);
+
+/**
+ * Spends what verifying `password` against a stored hash costs, and answers false: a sign-in
+ * for a user that does not exist (or has no password) must take as long as a wrong password,
+ * or the response time tells which user names exist.
+ */
+export async function rejectWithoutHash(password: string): Promise<false> {
+  await derive(password, NO_USER_SALT, COST, BLOCK_SIZE, PARALLELISM);
+  return false;
+}

@@ -14,7 +14,7 @@ import {
   mergeTags,
   removeTags,
 } from './iam-validation.js';
-import { hashPassword, verifyPassword } from './password-hash.js';
+import { hashPassword, rejectWithoutHash, verifyPassword } from './password-hash.js';
 
 export interface UserService {
   create(userName: string, path: string, tags: readonly Tag[], now: number): Promise<IamUserRecord>;
@@ -169,8 +169,11 @@ export function createUserService(deps: IamDependencies): UserService {
     async checkPassword(userName, password) {
       const user = await iam.users.get(userName);
       const profile = user === undefined ? undefined : await iam.loginProfiles.get(user.userId);
-      if (user === undefined || profile === undefined) return undefined;
-      return (await verifyPassword(password, profile.passwordHash)) ? user : undefined;
+      const matches =
+        user === undefined || profile === undefined
+          ? await rejectWithoutHash(password)
+          : await verifyPassword(password, profile.passwordHash);
+      return matches ? user : undefined;
     },
 
     async createAccessKey(userName, now) {
