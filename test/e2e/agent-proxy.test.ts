@@ -5,21 +5,18 @@
 // (and the server's own TLS) inside it.
 
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from 'node:tls';
 import { promisify } from 'node:util';
+import { CreateActivationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
-  CreateActivationCommand,
-  GetCommandInvocationCommand,
-  SSMClient,
-  SendCommandCommand,
-} from '@aws-sdk/client-ssm';
-import {
+  adminSsmClient,
   createTestCa,
   hasOpenssl,
   pollUntil,
+  runShellScriptOn,
   startConnectProxy,
   startPipedSession,
   startTestServer,
@@ -27,8 +24,6 @@ import {
   type TestServer,
 } from '@openssm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent as HttpsAgent } from 'node:https';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const execFileAsync = promisify(execFile);
 const AGENT = resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'openssm-agent');
@@ -45,14 +40,7 @@ beforeAll(async () => {
   server = await startTestServer({ extraArgs: ['--tls-self-signed'] });
   proxy = await startConnectProxy({ hosts: { [PRIVATE_NAME]: '127.0.0.1' } });
   workDir = await mkdtemp(join(tmpdir(), 'openssm-proxy-'));
-  const ca = await readFile(server.server.selfSignedCa!.path, 'utf8');
-  ssm = new SSMClient({
-    endpoint: server.url,
-    region: server.region,
-    credentials: server.adminCredentials,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpsAgent: new HttpsAgent({ ca }) }),
-  });
+  ssm = adminSsmClient(server);
   // The server's own certificate names 127.0.0.1, not the private name: the agent pins it.
   leafFingerprint = await new Promise<string>((done, fail) => {
     const socket = connect({
@@ -131,24 +119,7 @@ describe('an agent behind an HTTP proxy', () => {
         await session.stop();
       }
 
-      const sent = await ssm.send(
-        new SendCommandCommand({
-          InstanceIds: [instanceId],
-          DocumentName: 'AWS-RunShellScript',
-          Parameters: { commands: ['echo command-through-proxy'] },
-        }),
-      );
-      const invocation = await pollUntil(async () => {
-        const result = await ssm
-          .send(
-            new GetCommandInvocationCommand({
-              CommandId: sent.Command!.CommandId!,
-              InstanceId: instanceId,
-            }),
-          )
-          .catch(() => undefined);
-        return result?.Status === 'Success' ? result : undefined;
-      }, 'the command to succeed');
+      const invocation = await runShellScriptOn(ssm, instanceId, ['echo command-through-proxy']);
       expect(invocation.StandardOutputContent).toBe('command-through-proxy\n');
       // Every connection of the agent went through the proxy, to the private name only.
       expect(new Set(proxy.tunnels)).toEqual(new Set([`${PRIVATE_NAME}:${server.server.port}`]));
@@ -197,24 +168,9 @@ describe('an agent behind an HTTP proxy', () => {
           () => server.server.services.connections.isConnected(agent.instanceId),
           'the agent to connect through the https:// proxy',
         );
-        const sent = await ssm.send(
-          new SendCommandCommand({
-            InstanceIds: [agent.instanceId],
-            DocumentName: 'AWS-RunShellScript',
-            Parameters: { commands: ['echo through-tls-proxy'] },
-          }),
-        );
-        const invocation = await pollUntil(async () => {
-          const result = await ssm
-            .send(
-              new GetCommandInvocationCommand({
-                CommandId: sent.Command!.CommandId!,
-                InstanceId: agent.instanceId,
-              }),
-            )
-            .catch(() => undefined);
-          return result?.Status === 'Success' ? result : undefined;
-        }, 'the command through the https:// proxy to succeed');
+        const invocation = await runShellScriptOn(ssm, agent.instanceId, [
+          'echo through-tls-proxy',
+        ]);
         expect(invocation.StandardOutputContent).toBe('through-tls-proxy\n');
         // register, the control channel and the command's API calls: all tunnelled.
         expect(tlsProxy.tunnels.length).toBeGreaterThanOrEqual(2);

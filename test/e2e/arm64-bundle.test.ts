@@ -7,28 +7,23 @@
 // run natively: only the agent is arm64.
 
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { CreateActivationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
-  CreateActivationCommand,
-  GetCommandInvocationCommand,
-  SSMClient,
-  SendCommandCommand,
-} from '@aws-sdk/client-ssm';
-import {
+  adminSsmClient,
   buildFreshRoot,
   canBuildFreshRoot,
   pollUntil,
   prepareArm64Emulation,
+  runShellScriptOn,
   startPipedSession,
   startTestServer,
   type FreshRoot,
   type TestServer,
 } from '@openssm/testkit';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Agent as HttpsAgent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
 const execFileAsync = promisify(execFile);
@@ -57,15 +52,7 @@ beforeAll(async () => {
   server = await startTestServer({
     extraArgs: ['--tls-self-signed', '--agent-bundle-dir', bundles],
   });
-  ssm = new SSMClient({
-    endpoint: server.url,
-    region: server.region,
-    credentials: server.adminCredentials,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: new HttpsAgent({ ca: await readFile(server.server.selfSignedCa!.path, 'utf8') }),
-    }),
-  });
+  ssm = adminSsmClient(server);
   machine = await buildFreshRoot(join(workDir, 'machine'));
   await writeFile(
     join(machine.dir, 'root/server-ca.pem'),
@@ -75,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (cannotRun !== undefined) return;
-  for (const pid of await machineProcesses(/./)) {
+  for (const pid of await machine.processes(/./)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -86,22 +73,6 @@ afterAll(async () => {
   await server?.close();
   await rm(workDir, { recursive: true, force: true });
 });
-
-/** Processes whose root is the machine's directory and whose command line matches. */
-async function machineProcesses(pattern: RegExp): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const root = await readlink(`/proc/${entry}/root`);
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
-      if (root === machine.dir && pattern.test(cmdline)) found.push(Number(entry));
-    } catch {
-      // gone, or not ours to look at
-    }
-  }
-  return found;
-}
 
 describe.skipIf(cannotRun !== undefined)('the linux-arm64 agent bundle', () => {
   it('is chosen by uname -m, installs, registers and serves a session and a command under qemu-user', async () => {
@@ -144,7 +115,7 @@ describe.skipIf(cannotRun !== undefined)('the linux-arm64 agent bundle', () => {
     );
 
     // The agent really is the aarch64 Node, run by qemu: its executable is the emulator.
-    const [agentPid] = await machineProcesses(/openssm-agent\.mjs\0run/);
+    const [agentPid] = await machine.processes(/openssm-agent\.mjs\0run/);
     expect(agentPid).toBeDefined();
     expect(await readlink(`/proc/${agentPid}/exe`)).toMatch(/qemu-aarch64/);
     const node = await readFile(join(machine.dir, 'opt/openssm-agent/runtime/node'));
@@ -166,29 +137,7 @@ describe.skipIf(cannotRun !== undefined)('the linux-arm64 agent bundle', () => {
       await session.stop();
     }
 
-    const sent = await ssm.send(
-      new SendCommandCommand({
-        InstanceIds: [instanceId!],
-        DocumentName: 'AWS-RunShellScript',
-        Parameters: { commands: ['echo command-on-$(uname -m)'] },
-      }),
-    );
-    const invocation = await pollUntil(
-      async () => {
-        const result = await ssm
-          .send(
-            new GetCommandInvocationCommand({
-              CommandId: sent.Command!.CommandId!,
-              InstanceId: instanceId,
-            }),
-          )
-          .catch(() => undefined);
-        return result?.Status === 'Success' ? result : undefined;
-      },
-      'the command on the arm64 agent to succeed',
-      30_000,
-      250,
-    );
+    const invocation = await runShellScriptOn(ssm, instanceId!, ['echo command-on-$(uname -m)']);
     expect(invocation.StandardOutputContent).toBe('command-on-aarch64\n');
   }, 120_000);
 });

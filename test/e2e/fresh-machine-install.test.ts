@@ -16,7 +16,6 @@ import {
   mkdtemp,
   readFile,
   readdir,
-  readlink,
   rm,
   writeFile,
 } from 'node:fs/promises';
@@ -27,25 +26,23 @@ import {
   CreateActivationCommand,
   DeregisterManagedInstanceCommand,
   DescribeInstanceInformationCommand,
-  GetCommandInvocationCommand,
-  SSMClient,
-  SendCommandCommand,
+  type SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
+  adminSsmClient,
   bootSystemdMachine,
   operatorEnvironment,
   buildFreshRoot,
   canBuildFreshRoot,
   FRESH_ROOT_PROGRAMS,
   pollUntil,
+  runShellScriptOn,
   startPipedSession,
   startTestServer,
   systemdMachineUnavailable,
   type FreshRoot,
   type TestServer,
 } from '@openssm/testkit';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Agent as HttpsAgent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
@@ -68,15 +65,7 @@ beforeAll(async () => {
   server = await startTestServer({
     extraArgs: ['--tls-self-signed', '--agent-bundle-dir', bundles],
   });
-  ssm = new SSMClient({
-    endpoint: server.url,
-    region: server.region,
-    credentials: server.adminCredentials,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: new HttpsAgent({ ca: await readFile(server.server.selfSignedCa!.path, 'utf8') }),
-    }),
-  });
+  ssm = adminSsmClient(server);
   machine = await buildFreshRoot(join(workDir, 'machine'));
 }, 120_000);
 
@@ -111,22 +100,6 @@ async function tree(dir: string, prefix = ''): Promise<string[]> {
     } else paths.push(path);
   }
   return paths.sort();
-}
-
-/** Agent processes running inside the machine (their root is its directory). */
-async function agentProcesses(): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const root = await readlink(`/proc/${entry}/root`);
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
-      if (root === machine.dir && cmdline.includes('openssm-agent.mjs')) found.push(Number(entry));
-    } catch {
-      // gone, or not ours to look at
-    }
-  }
-  return found;
 }
 
 async function nodesTagged(value: string) {
@@ -211,7 +184,7 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
       await session.stop();
     }
 
-    expect(await agentProcesses()).toHaveLength(1);
+    expect(await machine.processes(/openssm-agent\.mjs/)).toHaveLength(1);
     // On PATH through the installer's link in /usr/local/bin.
     const status = await machine.run('openssm-agent status');
     expect(status.stdout).toContain(`Instance ID: ${instanceId}`);
@@ -244,7 +217,7 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
       ),
     ).toEqual([]);
     // The old agent was stopped, not left beside the new one.
-    expect(await agentProcesses()).toHaveLength(1);
+    expect(await machine.processes(/openssm-agent\.mjs/)).toHaveLength(1);
 
     // The server starts advertising a newer agent: `openssm-agent update` verifies and swaps the
     // bundle, the supervisor restarts the agent from it, and the node keeps its identity.
@@ -299,7 +272,7 @@ describe.skipIf(!canRun)('installing on a fresh machine', () => {
     expect(uninstall.stderr).toContain('uninstalled');
     expect(await nodesTagged('fresh')).toEqual([]);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
-    expect(await agentProcesses()).toEqual([]);
+    expect(await machine.processes(/openssm-agent\.mjs/)).toEqual([]);
     // Back to how it was, but for what useradd/userdel leave on any machine: the backups of the
     // files they edit and their lock file.
     const after = (await tree(machine.dir)).filter(
@@ -386,31 +359,12 @@ describe.skipIf(!canRun || noSystemd !== undefined)(
         // A command's processes carry exactly the machine's own confinement (PID 1's), nothing
         // the unit added: no no_new_privs (sudo works), no extra seccomp filter, the
         // same capability bounding set, the machine's own mounts (no ProtectSystem, ProtectHome or PrivateTmp).
-        const sent = await ssm.send(
-          new SendCommandCommand({
-            InstanceIds: [instanceId],
-            DocumentName: 'AWS-RunShellScript',
-            Parameters: {
-              commands: [
-                "grep -E '^(NoNewPrivs|Seccomp_filters|CapBnd):' /proc/self/status",
-                'readlink /proc/self/ns/mnt',
-                "grep -E '^(NoNewPrivs|Seccomp_filters|CapBnd):' /proc/1/status",
-                'readlink /proc/1/ns/mnt',
-              ],
-            },
-          }),
-        );
-        const invocation = await pollUntil(async () => {
-          const result = await ssm
-            .send(
-              new GetCommandInvocationCommand({
-                CommandId: sent.Command!.CommandId!,
-                InstanceId: instanceId,
-              }),
-            )
-            .catch(() => undefined);
-          return result?.Status === 'Success' ? result : undefined;
-        }, 'the command under systemd to succeed');
+        const invocation = await runShellScriptOn(ssm, instanceId, [
+          "grep -E '^(NoNewPrivs|Seccomp_filters|CapBnd):' /proc/self/status",
+          'readlink /proc/self/ns/mnt',
+          "grep -E '^(NoNewPrivs|Seccomp_filters|CapBnd):' /proc/1/status",
+          'readlink /proc/1/ns/mnt',
+        ]);
         const lines = invocation.StandardOutputContent!.trim().split('\n');
         expect(lines).toHaveLength(8);
         expect(lines.slice(0, 4)).toEqual(lines.slice(4));

@@ -9,4 +9,3 @@ export * from './data-channel.js';
 export * from './handshake.js';
 export * from './smux-session.js';
 export * from './stream-pipe.js';
-export * from './tick-cork.js';

@@ -4,7 +4,7 @@
 // Used the same way by the agent (towards the destination) and the client (the local listener).
 
 import type { SmuxStream } from './smux-session.js';
-import { createTickCork, type Corkable } from './tick-cork.js';
+import { createTickCork, type Corkable } from '@openssm/protocol';
 
 /** The part of Node's net.Socket this needs, typed without Node so the channel stays portable. */
 export interface SocketLike {

@@ -12,3 +12,4 @@ export * from './json-shape.js';
 export * from './document-interpolation.js';
 export * from './payloads/index.js';
 export * from './audit-chain.js';
+export * from './tick-cork.js';

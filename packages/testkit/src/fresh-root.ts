@@ -5,7 +5,16 @@
 // /proc; the network is the host's, so the server on 127.0.0.1 is reachable. Needs root.
 
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, writeFile, chmod, access } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  writeFile,
+  chmod,
+  access,
+  readdir,
+  readFile,
+  readlink,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -48,6 +57,8 @@ export interface FreshRoot {
     script: string,
     env?: Readonly<Record<string, string>>,
   ): Promise<{ stdout: string; stderr: string }>;
+  /** Processes running inside the root (theirs is its directory) whose command line matches. */
+  processes(commandLine: RegExp): Promise<number[]>;
 }
 
 /** True when this process may chroot and unshare (tests skip, saying why, when not). */
@@ -134,7 +145,23 @@ export async function buildFreshRoot(
           timeout: 120_000,
         },
       ),
+    processes: (commandLine) => processesRootedIn(dir, commandLine),
   };
+}
+
+async function processesRootedIn(dir: string, commandLine: RegExp): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const root = await readlink(`/proc/${entry}/root`);
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
+      if (root === dir && commandLine.test(cmdline)) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to look at
+    }
+  }
+  return found;
 }
 
 async function copyInto(root: string, from: string, relative: string): Promise<void> {

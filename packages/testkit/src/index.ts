@@ -24,3 +24,4 @@ export * from './fresh-root.js';
 export * from './s3-server.js';
 export * from './arm64-emulation.js';
 export * from './systemd-container.js';
+export * from './ssm-client.js';

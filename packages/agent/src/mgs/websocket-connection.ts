@@ -3,7 +3,7 @@
 // sign of life (no pong, no message) for 114 s is dropped so its owner reconnects (ssm-wire §4.1).
 
 import type { IncomingMessage } from 'node:http';
-import { createTickCork, type Corkable } from '@openssm/channel';
+import { createTickCork, type Corkable } from '@openssm/protocol';
 import { WebSocket, type RawData } from 'ws';
 import { AgentError } from '../agent-error.js';
 import type { CreateConnection } from '../net/tls-policy.js';

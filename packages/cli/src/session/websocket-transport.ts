@@ -3,7 +3,8 @@
 // sends (ssm-wire §4.1) so idle NAT and proxy entries stay open.
 
 import type { IncomingMessage } from 'node:http';
-import { createTickCork, type Corkable, type Transport } from '@openssm/channel';
+import type { Transport } from '@openssm/channel';
+import { createTickCork, type Corkable } from '@openssm/protocol';
 import { WebSocket, type RawData } from 'ws';
 
 /** Opens a WebSocket to `url`; resolves once it is open. */

@@ -2,6 +2,7 @@
 // be tested without sockets and the transport can change (Redis fan-out in scale-out mode).
 
 import type { Duplex } from 'node:stream';
+import { createTickCork } from '@openssm/protocol';
 import type { WebSocket } from 'ws';
 
 export interface ChannelSocket {
@@ -15,31 +16,17 @@ export interface ChannelSocket {
 /** Bytes waiting in a socket's buffer above which a slow peer is disconnected, not buffered. */
 export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
-/**
- * The function to call before each write to `raw`: frames relayed in one turn of the event loop
- * (a batch the relay just read from the other side) leave in one write — one TLS record and one
- * system call instead of one per frame. Uncorked before the turn ends.
- */
-export function corkPerTick(raw: Pick<Duplex, 'cork' | 'uncork'>): () => void {
-  let corked = false;
-  const release = (): void => {
-    corked = false;
-    raw.uncork();
-  };
-  return () => {
-    if (corked) return;
-    corked = true;
-    raw.cork();
-    process.nextTick(release);
-  };
-}
-
 export function wrapWebSocket(
   socket: WebSocket,
   remoteAddress?: string,
   raw?: Pick<Duplex, 'cork' | 'uncork'>,
 ): ChannelSocket {
-  const cork = raw === undefined ? () => undefined : corkPerTick(raw);
+  // Frames relayed in one turn of the event loop (a batch just read from the other side) leave
+  // in one write: one TLS record and one system call instead of one per frame.
+  const cork =
+    raw === undefined
+      ? () => undefined
+      : createTickCork(raw, (callback) => process.nextTick(callback));
   return {
     ...(remoteAddress === undefined ? {} : { remoteAddress }),
     send(bytes) {
