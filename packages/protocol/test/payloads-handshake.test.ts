@@ -301,7 +301,7 @@ describe('HandshakeResponse', () => {
         {
           actionType: 'SessionType',
           actionStatus: 2,
-          actionResult: { any: ['json'] },
+          actionResult: { arbitrary: ['json'] },
           error: 'no',
         },
       ],

@@ -76,12 +76,7 @@ ${GLOBAL_HELP}`,
     let handshake;
     try {
       await connection.open();
-      handshake = await Promise.race([
-        connection.ready,
-        listeners.endedEarly.then((ending) => {
-          throw ending.kind === 'failed' ? ending.error : new Error('the session ended');
-        }),
-      ]);
+      handshake = await listeners.readyOrEnded(connection.ready);
     } catch (error) {
       connection.close();
       await terminateSessionQuietly(api.client, sessionId);

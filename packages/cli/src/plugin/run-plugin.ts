@@ -104,12 +104,7 @@ export async function runPlugin(
   let handshake;
   try {
     await connection.open();
-    handshake = await Promise.race([
-      connection.ready,
-      listeners.endedEarly.then((ending) => {
-        throw ending.kind === 'failed' ? ending.error : new Error('the session ended');
-      }),
-    ]);
+    handshake = await listeners.readyOrEnded(connection.ready);
   } catch (error) {
     connection.close();
     out.write(cannotStartMessage(error instanceof Error ? error.message : String(error)));

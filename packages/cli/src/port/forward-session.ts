@@ -65,12 +65,7 @@ export async function runForwardSession(options: ForwardSessionOptions): Promise
   });
   try {
     await connection.open();
-    const handshake = await Promise.race([
-      connection.ready,
-      listeners.endedEarly.then((ending) => {
-        throw ending.kind === 'failed' ? ending.error : new Error('the session ended');
-      }),
-    ]);
+    const handshake = await listeners.readyOrEnded(connection.ready);
     const properties = handshake.properties;
     const type =
       properties !== null && typeof properties === 'object' && !Array.isArray(properties)

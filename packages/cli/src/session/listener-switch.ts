@@ -27,6 +27,16 @@ export class ListenerSwitch implements SessionListener {
     this.notifyEnded = resolve;
   });
 
+  /** `ready` (the handshake's outcome), or a rejection when the session ends before it. */
+  readyOrEnded<T>(ready: Promise<T>): Promise<T> {
+    return Promise.race([
+      ready,
+      this.endedEarly.then((ending): never => {
+        throw ending.kind === 'failed' ? ending.error : new Error('the session ended');
+      }),
+    ]);
+  }
+
   bind(target: SessionListener): void {
     this.target = target;
     for (const text of this.messages.splice(0)) target.onCustomerMessage(text);
